@@ -1,0 +1,50 @@
+"""What every service call gets: who is asking, the request's session, the policy and settings."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.authn import Viewer
+from app.authz.enforcer import Authorizer
+from app.authz.roles import viewer_subjects
+from app.errors import Unauthenticated
+from app.settings import Settings
+
+
+@dataclass
+class Context:
+    session: AsyncSession
+    viewer: Viewer
+    authz: Authorizer
+    settings: Settings
+    request_id: str = ""
+    # An AsyncSession allows one operation at a time, while GraphQL resolves sibling fields
+    # concurrently: every read through the session holds this lock.
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def base_roles(self) -> set[str]:
+        return viewer_subjects(authenticated=self.viewer.is_authenticated)
+
+    def require_user_id(self) -> int:
+        if self.viewer.user_id is None:
+            raise Unauthenticated("Sign in with a personal access token to do this.")
+        return self.viewer.user_id
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        async with self.lock:
+            yield self.session
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncSession]:
+        """One transaction for one mutation field: everything in it commits or nothing does."""
+        async with self.lock:
+            if self.session.in_transaction():
+                # Close the read-only transaction earlier fields opened; nothing is expired.
+                await self.session.commit()
+            async with self.session.begin():
+                yield self.session

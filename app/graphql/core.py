@@ -1,0 +1,97 @@
+"""Building blocks every domain's types use: connections, page arguments, ids, mutations."""
+
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+import strawberry
+from strawberry import relay
+
+from app.errors import BadUserInput, UserError, UserErrorCode
+from app.graphql.context import Info
+from app.pagination import CountFn, Page, PageArgs
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+UserErrorCodeType = strawberry.enum(UserErrorCode, name="UserErrorCode")
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Pass as `after` (or `before`) to page on.")
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: relay.PageInfo
+    _total: strawberry.Private[CountFn]
+
+    @strawberry.field(description="How many items the whole list holds for this viewer.")
+    async def total_count(self) -> int:
+        return await self._total()
+
+
+def build_connection(page: Page[R], wrap: Callable[[R], T], total: CountFn) -> Connection[T]:
+    edges = [
+        Edge(cursor=cursor, node=wrap(item))
+        for item, cursor in zip(page.items, page.cursors, strict=True)
+    ]
+    return Connection(
+        edges=edges,
+        page_info=relay.PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+        _total=total,
+    )
+
+
+def page_args(
+    info: Info, first: int | None, after: str | None, last: int | None, before: str | None
+) -> PageArgs:
+    settings = info.context.settings
+    return PageArgs.parse(
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        default_size=settings.default_page_size,
+        max_size=settings.max_page_size,
+    )
+
+
+def decode_id(global_id: relay.GlobalID, expected: str, *, argument: str = "id") -> int:
+    """The row id inside a global id of the expected type; anything else is bad input."""
+    if global_id.type_name != expected or not global_id.node_id.isdigit():
+        raise BadUserInput(f"`{argument}` must be the id of a {expected}.")
+    return int(global_id.node_id)
+
+
+@strawberry.type(name="UserError")
+class UserErrorType:
+    field: str | None = strawberry.field(description="The input field at fault, if one is.")
+    message: str
+    code: UserErrorCodeType  # type: ignore[valid-type]
+
+    @classmethod
+    def from_error(cls, error: UserError) -> "UserErrorType":
+        return cls(field=error.field, message=error.message, code=error.code)
+
+
+async def run_mutation(
+    info: Info, operation: Callable[[], Awaitable[R]]
+) -> tuple[R | None, list[UserErrorType]]:
+    """One transaction for one mutation field. A userError rolls everything back."""
+    ctx = info.context
+    try:
+        async with ctx.writing():
+            result = await operation()
+    except UserError as error:
+        return None, [UserErrorType.from_error(error)]
+    finally:
+        ctx.reset_loaders()
+    return result, []

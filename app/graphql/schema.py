@@ -1,0 +1,92 @@
+"""The one place that sees every domain's slice of the graph and merges them."""
+
+from collections.abc import Callable
+from functools import partial
+
+import strawberry
+from strawberry import relay
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.tools import merge_types
+from graphql.validation import NoSchemaIntrospectionCustomRule
+
+from app.errors import BadUserInput
+from app.graphql.context import Info
+from app.graphql.extensions import ErrorPolicy, NodeBudget
+from app.organizations.types import Organization, OrganizationMutation, OrganizationQuery
+from app.settings import Settings
+from app.teams.types import Team, TeamMutation
+from app.users.types import AccessToken, User, UserMutation, UserQuery
+
+NODE_TYPES: tuple[type[relay.Node], ...] = (User, AccessToken, Organization, Team)
+_NODE_TYPES_BY_NAME = {node_type.__name__: node_type for node_type in NODE_TYPES}
+
+
+async def _resolve_global_ids(info: Info, ids: list[relay.GlobalID]) -> list[relay.Node | None]:
+    """Resolve ids of any type, in order; unknown, missing or unreadable ones are null."""
+    by_type: dict[type[relay.Node], list[str]] = {}
+    for global_id in ids:
+        node_type = _NODE_TYPES_BY_NAME.get(global_id.type_name)
+        if node_type is not None and global_id.node_id.isdigit():
+            by_type.setdefault(node_type, []).append(global_id.node_id)
+    resolved: dict[tuple[str, str], relay.Node | None] = {}
+    for node_type, node_ids in by_type.items():
+        nodes = await node_type.resolve_nodes(info=info, node_ids=node_ids)
+        resolved.update(
+            {
+                (node_type.__name__, node_id): node
+                for node_id, node in zip(node_ids, nodes, strict=True)
+            }
+        )
+    return [resolved.get((global_id.type_name, global_id.node_id)) for global_id in ids]
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(
+        description="Any object by its global id; null when the viewer may not read it."
+    )
+    async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
+        return (await _resolve_global_ids(info, [id]))[0]
+
+    @strawberry.field(description="Objects by global id, in order; null where not readable.")
+    async def nodes(self, info: Info, ids: list[relay.GlobalID]) -> list[relay.Node | None]:
+        if len(ids) > info.context.settings.max_page_size:
+            raise BadUserInput(
+                f"Ask for at most {info.context.settings.max_page_size} ids at once."
+            )
+        return await _resolve_global_ids(info, ids)
+
+
+Query = merge_types("Query", (NodeQuery, UserQuery, OrganizationQuery))
+Mutation = merge_types("Mutation", (UserMutation, OrganizationMutation, TeamMutation))
+
+
+def build_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
+    """Factories, so every request gets its own extension instances."""
+    extensions: list[Callable[[], SchemaExtension]] = [
+        ErrorPolicy,
+        partial(ParserCache, maxsize=256),
+        partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+        partial(QueryDepthLimiter, max_depth=settings.max_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        partial(NodeBudget, max_nodes=settings.max_nodes, default_page=settings.default_page_size),
+    ]
+    if not settings.introspection:
+        extensions.append(partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))
+    return extensions
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=list(NODE_TYPES),
+        extensions=build_extensions(settings),  # type: ignore[arg-type]
+    )

@@ -1,0 +1,137 @@
+"""Plain HTTP around the graph: body limit, health, readiness and metrics."""
+
+import time
+from collections.abc import Awaitable, Callable
+
+from alembic.script import ScriptDirectory
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import ErrorCode
+from app.migrations import alembic_config
+
+
+class BodyLimit:
+    """Refuses request bodies over the limit before anything parses them (pure ASGI)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = {
+            "errors": [
+                {
+                    "message": f"The request body is over the {self.max_bytes:,}-byte limit.",
+                    "extensions": {"code": ErrorCode.QUERY_TOO_COMPLEX.value},
+                }
+            ]
+        }
+        await JSONResponse(body, status_code=413)(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class Metrics:
+    """Request counts and latencies for Prometheus, per route and status (pure ASGI)."""
+
+    def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
+        self.app = app
+        self.requests = Counter(
+            "hubql_http_requests", "HTTP requests", ["path", "method", "status"], registry=registry
+        )
+        self.latency = Histogram(
+            "hubql_http_request_seconds", "HTTP request latency", ["path"], registry=registry
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def observed_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observed_send)
+        finally:
+            path = scope["path"] if scope["path"] in KNOWN_PATHS else "other"
+            self.requests.labels(path, scope["method"], str(status)).inc()
+            self.latency.labels(path).observe(time.perf_counter() - started)
+
+
+KNOWN_PATHS = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
+
+
+def migration_head(database_url: str) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+
+
+async def healthz(_: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+def readiness(engine: AsyncEngine, head: str | None) -> Callable[[Request], Awaitable[Response]]:
+    async def readyz(_: Request) -> Response:
+        try:
+            async with engine.connect() as connection:
+                current = (
+                    await connection.execute(text("SELECT version_num FROM alembic_version"))
+                ).scalar()
+        except Exception as error:  # noqa: BLE001  (any database failure means not ready)
+            reason = f"database: {type(error).__name__}"
+            return JSONResponse({"ready": False, "reason": reason}, status_code=503)
+        if current != head:
+            reason = f"migrations at {current}, code expects {head}"
+            return JSONResponse({"ready": False, "reason": reason}, status_code=503)
+        return JSONResponse({"ready": True, "migration": current})
+
+    return readyz
+
+
+def metrics_endpoint(registry: CollectorRegistry) -> Callable[[Request], Awaitable[Response]]:
+    async def metrics(_: Request) -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return metrics

@@ -1,0 +1,114 @@
+"""Generic per-request loaders: rows by key, connection pages and counts under many parents.
+
+Loaders know nothing of authorization: whatever reaches them was authorized already. They hold
+the request's session lock while they run a statement.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar
+
+from aiodataloader import DataLoader
+from sqlalchemy import Select, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.context import Context
+from app.pagination import Page, PageArgs, SortKey, count_partitioned, paginate_partitioned
+
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+
+
+class RowsByKeyLoader(DataLoader[K, T | None], Generic[K, T]):
+    """One row per key (`None` when missing), in one `IN` query per batch."""
+
+    def __init__(self, ctx: Context, entity: type[T], key: InstrumentedAttribute[K]) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self._entity = entity
+        self._key = key
+
+    async def batch_load_fn(self, keys: list[K]) -> list[T | None]:
+        async with self._ctx.reading() as session:
+            rows = (await session.scalars(select(self._entity).where(self._key.in_(keys)))).all()
+        by_key = {getattr(row, self._key.key): row for row in rows}
+        return [by_key.get(key) for key in keys]
+
+
+class GroupedRowsLoader(DataLoader[K, list[T]], Generic[K, T]):
+    """Every row whose `key` column equals the loader key (a small, unpaginated relation)."""
+
+    def __init__(
+        self, ctx: Context, statement: Select[tuple[T]], key: InstrumentedAttribute[K]
+    ) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self._statement = statement
+        self._key = key
+
+    async def batch_load_fn(self, keys: list[K]) -> list[list[T]]:
+        async with self._ctx.reading() as session:
+            rows = (await session.scalars(self._statement.where(self._key.in_(keys)))).all()
+        grouped: dict[K, list[T]] = defaultdict(list)
+        for row in rows:
+            grouped[getattr(row, self._key.key)].append(row)
+        return [grouped.get(key, []) for key in keys]
+
+
+class PageLoader(DataLoader[tuple[K, PageArgs], Page[T]], Generic[K, T]):
+    """A connection's page under many parents: one window-function statement per distinct
+    page arguments (usually one for the whole response)."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        statement: Callable[[], Select[Any]],
+        entity: type[T],
+        partition: InstrumentedAttribute[K],
+        sort: SortKey,
+    ) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self._statement = statement
+        self._entity = entity
+        self._partition = partition
+        self._sort = sort
+
+    async def batch_load_fn(self, keys: list[tuple[K, PageArgs]]) -> list[Page[T]]:
+        by_args: dict[PageArgs, list[K]] = defaultdict(list)
+        for parent, args in keys:
+            by_args[args].append(parent)
+        pages: dict[tuple[K, PageArgs], Page[T]] = {}
+        async with self._ctx.reading() as session:
+            for args, parents in by_args.items():
+                found = await paginate_partitioned(
+                    session,
+                    self._statement(),
+                    self._entity,
+                    self._partition,
+                    parents,
+                    self._sort,
+                    args,
+                )
+                pages.update({(parent, args): page for parent, page in found.items()})
+        return [pages[key] for key in keys]
+
+
+class CountLoader(DataLoader[K, int], Generic[K]):
+    """`totalCount` of a connection under many parents, one grouped statement."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        statement: Callable[[], Select[Any]],
+        partition: InstrumentedAttribute[K],
+    ) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self._statement = statement
+        self._partition = partition
+
+    async def batch_load_fn(self, keys: list[K]) -> list[int]:
+        async with self._ctx.reading() as session:
+            counts = await count_partitioned(session, self._statement(), self._partition, keys)
+        return [counts[key] for key in keys]

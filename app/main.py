@@ -1,0 +1,56 @@
+"""The ASGI application: Starlette routes around the Strawberry endpoint."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from prometheus_client import CollectorRegistry
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Route
+
+from app.authz.enforcer import Authorizer
+from app.db import create_engine, create_sessionmaker
+from app.graphql.schema import build_schema
+from app.graphql.view import GraphQLApp
+from app.http import BodyLimit, Metrics, healthz, metrics_endpoint, migration_head, readiness
+from app.logging import configure_logging
+from app.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
+    """Build the app. Tests pass their own engine; otherwise the lifespan owns one."""
+    settings = settings or get_settings()
+    configure_logging(settings)
+    authz = Authorizer(settings.policy_dir)
+    owns_engine = engine is None
+    app_engine = engine or create_engine(settings.database_url)
+    registry = CollectorRegistry()
+    graphql = GraphQLApp(
+        build_schema(settings),
+        settings=settings,
+        authz=authz,
+        sessions=create_sessionmaker(app_engine),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if owns_engine:
+                await app_engine.dispose()
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readiness(app_engine, migration_head(settings.database_url))),
+            Route("/metrics", metrics_endpoint(registry)),
+        ],
+        middleware=[
+            Middleware(Metrics, registry=registry),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,80 @@
+from aiodataloader import DataLoader
+from sqlalchemy import Select, select
+
+from app.authz import filters
+from app.context import Context
+from app.loaders import CountLoader, PageLoader, RowsByKeyLoader
+from app.organizations.models import Organization, OrganizationMember, OrganizationRole
+from app.organizations.service import members_statement
+from app.pagination import SortKey
+from app.users.models import User
+
+MEMBERS_BY_USERNAME = SortKey(
+    "username", ((User.username, False), (OrganizationMember.user_id, False))
+)
+MEMBERSHIPS_BY_ORGANIZATION_NAME = SortKey(
+    "organization", ((Organization.name, False), (OrganizationMember.organization_id, False))
+)
+
+
+class ViewerRoleByOrganizationIdLoader(DataLoader[int, OrganizationRole | None]):
+    def __init__(self, ctx: Context) -> None:
+        super().__init__()
+        self._ctx = ctx
+
+    async def batch_load_fn(self, organization_ids: list[int]) -> list[OrganizationRole | None]:
+        if self._ctx.viewer.user_id is None:
+            return [None for _ in organization_ids]
+        statement = select(OrganizationMember.organization_id, OrganizationMember.role).where(
+            OrganizationMember.user_id == self._ctx.viewer.user_id,
+            OrganizationMember.organization_id.in_(organization_ids),
+        )
+        async with self._ctx.reading() as session:
+            roles = dict((await session.execute(statement)).tuples().all())
+        return [roles.get(organization_id) for organization_id in organization_ids]
+
+
+class OrganizationLoaders:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+        self.by_id: RowsByKeyLoader[int, Organization] = RowsByKeyLoader(
+            ctx, Organization, Organization.id
+        )
+        self.viewer_role = ViewerRoleByOrganizationIdLoader(ctx)
+        self._member_pages: dict[OrganizationRole | None, PageLoader[int, OrganizationMember]] = {}
+        self._member_counts: dict[OrganizationRole | None, CountLoader[int]] = {}
+        self.memberships_of_user: PageLoader[int, OrganizationMember] = PageLoader(
+            ctx,
+            self._readable_memberships,
+            OrganizationMember,
+            OrganizationMember.user_id,
+            MEMBERSHIPS_BY_ORGANIZATION_NAME,
+        )
+        self.membership_counts_of_user: CountLoader[int] = CountLoader(
+            ctx, self._readable_memberships, OrganizationMember.user_id
+        )
+
+    def _readable_memberships(self) -> Select[tuple[OrganizationMember]]:
+        return (
+            select(OrganizationMember)
+            .join(Organization, Organization.id == OrganizationMember.organization_id)
+            .where(filters.readable_organizations(self._ctx))
+        )
+
+    def member_pages(self, role: OrganizationRole | None) -> PageLoader[int, OrganizationMember]:
+        if role not in self._member_pages:
+            self._member_pages[role] = PageLoader(
+                self._ctx,
+                lambda: members_statement(role),
+                OrganizationMember,
+                OrganizationMember.organization_id,
+                MEMBERS_BY_USERNAME,
+            )
+        return self._member_pages[role]
+
+    def member_counts(self, role: OrganizationRole | None) -> CountLoader[int]:
+        if role not in self._member_counts:
+            self._member_counts[role] = CountLoader(
+                self._ctx, lambda: members_statement(role), OrganizationMember.organization_id
+            )
+        return self._member_counts[role]

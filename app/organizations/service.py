@@ -1,0 +1,259 @@
+"""Organizations and their members: validation, authorization, SQL."""
+
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.authz import filters
+from app.authz.roles import Action, Kind, may_grant, org_roles_allowing, organization_roles
+from app.context import Context
+from app.errors import Forbidden, Invalid, LastOwner, NotFound, NotFoundInInput, Taken
+from app.names import normalize_slug, validate_slug, validate_text
+from app.organizations.models import Organization, OrganizationMember, OrganizationRole
+from app.pagination import Page, PageArgs, SortKey, count, paginate
+from app.teams.models import Team, TeamMember
+from app.users.models import User
+
+MAX_DISPLAY_NAME = 128
+MAX_DESCRIPTION = 2000
+
+
+async def membership_role(ctx: Context, organization_id: int) -> OrganizationRole | None:
+    if ctx.viewer.user_id is None:
+        return None
+    return await ctx.session.scalar(
+        select(OrganizationMember.role).where(
+            OrganizationMember.organization_id == organization_id,
+            OrganizationMember.user_id == ctx.viewer.user_id,
+        )
+    )
+
+
+async def roles_on(ctx: Context, organization_id: int) -> set[str]:
+    return organization_roles(await membership_role(ctx, organization_id), ctx.base_roles)
+
+
+async def get_readable(ctx: Context, organization_id: int) -> Organization | None:
+    organization = await ctx.session.get(Organization, organization_id)
+    if organization is None:
+        return None
+    roles = await roles_on(ctx, organization_id)
+    return organization if ctx.authz.allows(roles, Kind.ORGANIZATION, Action.READ) else None
+
+
+async def find_readable_by_name(ctx: Context, name: str) -> Organization | None:
+    organization = await ctx.session.scalar(
+        select(Organization).where(Organization.name == normalize_slug(name))
+    )
+    return None if organization is None else await get_readable(ctx, organization.id)
+
+
+async def get_for(ctx: Context, organization_id: int, action: Action) -> Organization:
+    """The organization, if the viewer may do `action` on it. Unreadable ones do not exist."""
+    organization = await get_readable(ctx, organization_id)
+    if organization is None:
+        raise NotFound("No such organization.")
+    if not ctx.authz.allows(await roles_on(ctx, organization_id), Kind.ORGANIZATION, action):
+        raise Forbidden(f"You may not {action.value.replace('_', ' ')} in this organization.")
+    return organization
+
+
+ORGANIZATIONS_BY_NAME = SortKey("name", ((Organization.name, False), (Organization.id, False)))
+
+
+def readable_statement(ctx: Context) -> Select[tuple[Organization]]:
+    return select(Organization).where(filters.readable_organizations(ctx))
+
+
+async def list_readable(ctx: Context, args: PageArgs) -> Page[Organization]:
+    return await paginate(ctx.session, readable_statement(ctx), ORGANIZATIONS_BY_NAME, args)
+
+
+async def count_readable(ctx: Context) -> int:
+    return await count(ctx.session, readable_statement(ctx))
+
+
+async def create_organization(
+    ctx: Context, *, name: str, display_name: str | None, description: str | None
+) -> Organization:
+    user_id = ctx.require_user_id()
+    if not ctx.authz.allows(ctx.base_roles, Kind.ORGANIZATION, Action.CREATE):
+        raise Forbidden("You may not create organizations.")
+    organization = Organization(
+        name=validate_slug(name, field="name"),
+        display_name=validate_text(display_name, field="displayName", max_length=MAX_DISPLAY_NAME),
+        description=validate_text(description, field="description", max_length=MAX_DESCRIPTION),
+    )
+    await _ensure_name_free(ctx, organization.name)
+    ctx.session.add(organization)
+    try:
+        await ctx.session.flush()
+    except IntegrityError as error:
+        raise Taken(f"{organization.name!r} is already taken.", field="name") from error
+    ctx.session.add(
+        OrganizationMember(
+            organization_id=organization.id, user_id=user_id, role=OrganizationRole.OWNER
+        )
+    )
+    await ctx.session.flush()
+    return organization
+
+
+async def _ensure_name_free(ctx: Context, name: str) -> None:
+    if await ctx.session.scalar(select(Organization.id).where(Organization.name == name)):
+        raise Taken(f"{name!r} is already taken.", field="name")
+
+
+UNSET: object = object()
+
+
+async def update_organization(
+    ctx: Context,
+    organization_id: int,
+    *,
+    display_name: str | None | object = UNSET,
+    description: str | None | object = UNSET,
+) -> Organization:
+    organization = await get_for(ctx, organization_id, Action.UPDATE)
+    if display_name is not UNSET:
+        assert display_name is None or isinstance(display_name, str)
+        organization.display_name = validate_text(
+            display_name, field="displayName", max_length=MAX_DISPLAY_NAME
+        )
+    if description is not UNSET:
+        assert description is None or isinstance(description, str)
+        organization.description = validate_text(
+            description, field="description", max_length=MAX_DESCRIPTION
+        )
+    await ctx.session.flush()
+    return organization
+
+
+async def delete_organization(ctx: Context, organization_id: int, *, confirm_name: str) -> int:
+    organization = await get_for(ctx, organization_id, Action.DELETE)
+    if normalize_slug(confirm_name) != organization.name:
+        raise Invalid("Type the organization's name to confirm.", field="confirmName")
+    await ctx.session.delete(organization)
+    await ctx.session.flush()
+    return organization_id
+
+
+# ---- members ----------------------------------------------------------------------------------
+
+
+async def _member(
+    ctx: Context, organization_id: int, username: str
+) -> tuple[User, OrganizationMember]:
+    row = (
+        await ctx.session.execute(
+            select(User, OrganizationMember)
+            .join(OrganizationMember, OrganizationMember.user_id == User.id)
+            .where(
+                OrganizationMember.organization_id == organization_id,
+                User.username == normalize_slug(username),
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFoundInInput(
+            f"{username!r} is not a member of this organization.", field="username"
+        )
+    return row[0], row[1]
+
+
+def _owner_roles(ctx: Context) -> list[OrganizationRole]:
+    return org_roles_allowing(ctx.authz, Kind.ORGANIZATION, Action.OWN)
+
+
+async def _check_keeps_an_owner(
+    ctx: Context, member: OrganizationMember, new_role: OrganizationRole | None
+) -> None:
+    owner_roles = _owner_roles(ctx)
+    if member.role not in owner_roles or (new_role is not None and new_role in owner_roles):
+        return
+    owners = await ctx.session.scalar(
+        select(func.count()).where(
+            OrganizationMember.organization_id == member.organization_id,
+            OrganizationMember.role.in_(owner_roles),
+        )
+    )
+    if (owners or 0) <= 1:
+        raise LastOwner("An organization must keep at least one owner.", field="username")
+
+
+async def _granter_role(ctx: Context, organization_id: int) -> OrganizationRole:
+    role = await membership_role(ctx, organization_id)
+    assert role is not None  # get_for(MANAGE_MEMBERS) succeeded, so the viewer is a member
+    return role
+
+
+def _check_may_grant(
+    ctx: Context, granter: OrganizationRole, role: OrganizationRole, field: str
+) -> None:
+    if not may_grant(ctx.authz, granter, role):
+        raise Forbidden(f"You may not grant or change the {role.value} role ({field}).")
+
+
+async def add_member(
+    ctx: Context, organization_id: int, *, username: str, role: OrganizationRole
+) -> OrganizationMember:
+    await get_for(ctx, organization_id, Action.MANAGE_MEMBERS)
+    _check_may_grant(ctx, await _granter_role(ctx, organization_id), role, "role")
+    user = await ctx.session.scalar(select(User).where(User.username == normalize_slug(username)))
+    if user is None:
+        raise NotFoundInInput(f"No user named {username!r}.", field="username")
+    existing = await ctx.session.get(OrganizationMember, (organization_id, user.id))
+    if existing is not None:
+        raise Taken(f"{user.username!r} is already a member.", field="username")
+    member = OrganizationMember(organization_id=organization_id, user_id=user.id, role=role)
+    ctx.session.add(member)
+    try:
+        await ctx.session.flush()
+    except IntegrityError as error:
+        raise Taken(f"{user.username!r} is already a member.", field="username") from error
+    return member
+
+
+async def update_member_role(
+    ctx: Context, organization_id: int, *, username: str, role: OrganizationRole
+) -> OrganizationMember:
+    await get_for(ctx, organization_id, Action.MANAGE_MEMBERS)
+    granter = await _granter_role(ctx, organization_id)
+    _, member = await _member(ctx, organization_id, username)
+    _check_may_grant(ctx, granter, member.role, "username")
+    _check_may_grant(ctx, granter, role, "role")
+    await _check_keeps_an_owner(ctx, member, role)
+    member.role = role
+    await ctx.session.flush()
+    return member
+
+
+async def remove_member(ctx: Context, organization_id: int, *, username: str) -> OrganizationMember:
+    await get_for(ctx, organization_id, Action.READ)
+    user, member = await _member(ctx, organization_id, username)
+    if user.id == ctx.viewer.user_id:
+        await get_for(ctx, organization_id, Action.LEAVE)
+    else:
+        await get_for(ctx, organization_id, Action.MANAGE_MEMBERS)
+        _check_may_grant(ctx, await _granter_role(ctx, organization_id), member.role, "username")
+    await _check_keeps_an_owner(ctx, member, None)
+    team_ids = select(Team.id).where(Team.organization_id == organization_id)
+    await ctx.session.execute(
+        delete(TeamMember).where(TeamMember.user_id == user.id, TeamMember.team_id.in_(team_ids))
+    )
+    await ctx.session.delete(member)
+    await ctx.session.flush()
+    return member
+
+
+def members_statement(role: OrganizationRole | None) -> Select[tuple[OrganizationMember]]:
+    statement = select(OrganizationMember).join(User, User.id == OrganizationMember.user_id)
+    if role is not None:
+        statement = statement.where(OrganizationMember.role == role)
+    return statement
+
+
+def may(ctx: Context, membership: OrganizationRole | None, action: Action) -> bool:
+    """The decision for one organization, given the viewer's membership already loaded."""
+    return ctx.authz.allows(
+        organization_roles(membership, ctx.base_roles), Kind.ORGANIZATION, action
+    )

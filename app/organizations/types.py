@@ -1,0 +1,386 @@
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from app.authz.roles import Action
+from app.graphql.context import Info
+from app.graphql.core import (
+    Connection,
+    UserErrorType,
+    build_connection,
+    decode_id,
+    page_args,
+    run_mutation,
+)
+from app.organizations import models
+from app.organizations import service as organizations
+
+if TYPE_CHECKING:
+    from app.teams.types import Team
+    from app.users.types import User
+
+OrganizationRole = strawberry.enum(
+    models.OrganizationRole,
+    name="OrganizationRole",
+    description="Organization roles, strongest first; what each may do is in the policy.",
+)
+
+UserRef = Annotated["User", strawberry.lazy("app.users.types")]
+TeamRef = Annotated["Team", strawberry.lazy("app.teams.types")]
+
+
+@strawberry.type(description="What the viewer may do here; the same policy decides the mutations.")
+class OrganizationPermissions:
+    update: bool
+    delete: bool
+    manage_members: bool
+    manage_teams: bool
+    create_project: bool
+
+
+@strawberry.type(name="Organization")
+class Organization(relay.Node):
+    organization_id: relay.NodeID[int]
+    name: str
+    display_name: str | None
+    description: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: models.Organization) -> "Organization":
+        return cls(
+            organization_id=row.id,
+            name=row.name,
+            display_name=row.display_name,
+            description=row.description,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list["Organization | None"]:
+        ctx = info.context
+        ids = [int(node_id) for node_id in node_ids]
+        rows = await ctx.loaders.organizations.by_id.load_many(ids)
+        roles = await ctx.loaders.organizations.viewer_role.load_many(ids)
+        return [
+            cls.from_row(row)
+            if row is not None and organizations.may(ctx, role, Action.READ)
+            else None
+            for row, role in zip(rows, roles, strict=True)
+        ]
+
+    @strawberry.field(description="The viewer's role here; null when not a member.")
+    async def viewer_role(self, info: Info) -> OrganizationRole | None:  # type: ignore[valid-type]
+        return await info.context.loaders.organizations.viewer_role.load(self.organization_id)
+
+    @strawberry.field
+    async def viewer_can(self, info: Info) -> OrganizationPermissions:
+        ctx = info.context
+        role = await ctx.loaders.organizations.viewer_role.load(self.organization_id)
+        return OrganizationPermissions(
+            update=organizations.may(ctx, role, Action.UPDATE),
+            delete=organizations.may(ctx, role, Action.DELETE),
+            manage_members=organizations.may(ctx, role, Action.MANAGE_MEMBERS),
+            manage_teams=organizations.may(ctx, role, Action.MANAGE_TEAMS),
+            create_project=organizations.may(ctx, role, Action.CREATE_PROJECT),
+        )
+
+    @strawberry.field(description="Members, by username.")
+    async def members(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        role: OrganizationRole | None = None,  # type: ignore[valid-type]
+    ) -> Connection["OrganizationMember"]:
+        args = page_args(info, first, after, last, before)
+        loaders = info.context.loaders.organizations
+        page = await loaders.member_pages(role).load((self.organization_id, args))
+        return build_connection(
+            page,
+            OrganizationMember.from_row,
+            lambda: loaders.member_counts(role).load(self.organization_id),
+        )
+
+    @strawberry.field(description="Teams, by name.")
+    async def teams(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[TeamRef]:
+        from app.teams.types import Team  # noqa: PLC0415  (a lazy type, resolved at run time)
+
+        args = page_args(info, first, after, last, before)
+        loaders = info.context.loaders.teams
+        page = await loaders.pages.load((self.organization_id, args))
+        return build_connection(
+            page, Team.from_row, lambda: loaders.counts.load(self.organization_id)
+        )
+
+    @strawberry.field(description="A team of this organization by name; null when there is none.")
+    async def team(self, info: Info, name: str) -> TeamRef | None:
+        from app.teams import service as teams  # noqa: PLC0415
+        from app.teams.types import Team  # noqa: PLC0415
+
+        ctx = info.context
+        async with ctx.reading():
+            row = await teams.find_readable_by_name(ctx, self.organization_id, name)
+        return None if row is None else Team.from_row(row)
+
+
+@strawberry.type
+class OrganizationMember:
+    _user_id: strawberry.Private[int]
+    role: OrganizationRole  # type: ignore[valid-type]
+    joined_at: datetime
+
+    @classmethod
+    def from_row(cls, row: models.OrganizationMember) -> "OrganizationMember":
+        return cls(_user_id=row.user_id, role=row.role, joined_at=row.joined_at)
+
+    @strawberry.field
+    async def user(self, info: Info) -> UserRef:
+        from app.users.types import User  # noqa: PLC0415
+
+        row = await info.context.loaders.users.by_id.load(self._user_id)
+        assert row is not None  # memberships cascade with their user
+        return User.from_row(row)
+
+
+@strawberry.type(description="An organization a user belongs to, with their role in it.")
+class OrganizationMembership:
+    _organization_id: strawberry.Private[int]
+    role: OrganizationRole  # type: ignore[valid-type]
+    joined_at: datetime
+
+    @classmethod
+    def from_row(cls, row: models.OrganizationMember) -> "OrganizationMembership":
+        return cls(_organization_id=row.organization_id, role=row.role, joined_at=row.joined_at)
+
+    @strawberry.field
+    async def organization(self, info: Info) -> Organization:
+        row = await info.context.loaders.organizations.by_id.load(self._organization_id)
+        assert row is not None
+        return Organization.from_row(row)
+
+
+# ---- root fields and mutations ----------------------------------------------------------------
+
+
+@strawberry.type
+class OrganizationQuery:
+    @strawberry.field(description="An organization by name; null when the viewer may not read it.")
+    async def organization(self, info: Info, name: str) -> Organization | None:
+        ctx = info.context
+        async with ctx.reading():
+            row = await organizations.find_readable_by_name(ctx, name)
+        return None if row is None else Organization.from_row(row)
+
+    @strawberry.field(description="The organizations the viewer belongs to, by name.")
+    async def organizations(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Organization]:
+        ctx = info.context
+        args = page_args(info, first, after, last, before)
+        async with ctx.reading():
+            page = await organizations.list_readable(ctx, args)
+
+        async def total() -> int:
+            async with ctx.reading():
+                return await organizations.count_readable(ctx)
+
+        return build_connection(page, Organization.from_row, total)
+
+
+@strawberry.input
+class CreateOrganizationInput:
+    name: str = strawberry.field(
+        description="A slug, unique across hubql: `^[a-z0-9][a-z0-9._-]{0,63}$`."
+    )
+    display_name: str | None = None
+    description: str | None = None
+
+
+@strawberry.input
+class UpdateOrganizationInput:
+    id: relay.GlobalID
+    display_name: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class DeleteOrganizationInput:
+    id: relay.GlobalID
+    confirm_name: str = strawberry.field(description="The organization's name, typed again.")
+
+
+@strawberry.input
+class OrganizationMemberInput:
+    organization_id: relay.GlobalID
+    username: str
+    role: OrganizationRole  # type: ignore[valid-type]
+
+
+@strawberry.input
+class RemoveOrganizationMemberInput:
+    organization_id: relay.GlobalID
+    username: str = strawberry.field(description="Your own username to leave the organization.")
+
+
+@strawberry.type
+class OrganizationPayload:
+    organization: Organization | None = None
+    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DeleteOrganizationPayload:
+    deleted_id: relay.GlobalID | None = None
+    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class OrganizationMemberPayload:
+    member: OrganizationMember | None = None
+    organization: Organization | None = None
+    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
+
+
+def _unset_to_sentinel(value: object) -> object:
+    return organizations.UNSET if value is strawberry.UNSET else value
+
+
+async def _member_payload(
+    info: Info, organization_id: int, operation: "MemberOperation"
+) -> OrganizationMemberPayload:
+    member, errors = await run_mutation(info, operation)
+    if member is None:
+        return OrganizationMemberPayload(user_errors=errors)
+    async with info.context.reading():
+        organization = await organizations.get_readable(info.context, organization_id)
+    return OrganizationMemberPayload(
+        member=OrganizationMember.from_row(member),
+        organization=None if organization is None else Organization.from_row(organization),
+    )
+
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    MemberOperation = Callable[[], Awaitable[models.OrganizationMember]]
+
+
+@strawberry.type
+class OrganizationMutation:
+    @strawberry.mutation(description="Create an organization; the viewer becomes its OWNER.")
+    async def create_organization(
+        self, info: Info, input: CreateOrganizationInput
+    ) -> OrganizationPayload:
+        row, errors = await run_mutation(
+            info,
+            lambda: organizations.create_organization(
+                info.context,
+                name=input.name,
+                display_name=input.display_name,
+                description=input.description,
+            ),
+        )
+        return OrganizationPayload(
+            organization=None if row is None else Organization.from_row(row), user_errors=errors
+        )
+
+    @strawberry.mutation(description="Change an organization's display name or description.")
+    async def update_organization(
+        self, info: Info, input: UpdateOrganizationInput
+    ) -> OrganizationPayload:
+        organization_id = decode_id(input.id, "Organization")
+        row, errors = await run_mutation(
+            info,
+            lambda: organizations.update_organization(
+                info.context,
+                organization_id,
+                display_name=_unset_to_sentinel(input.display_name),
+                description=_unset_to_sentinel(input.description),
+            ),
+        )
+        return OrganizationPayload(
+            organization=None if row is None else Organization.from_row(row), user_errors=errors
+        )
+
+    @strawberry.mutation(description="Delete an organization and everything in it.")
+    async def delete_organization(
+        self, info: Info, input: DeleteOrganizationInput
+    ) -> DeleteOrganizationPayload:
+        organization_id = decode_id(input.id, "Organization")
+        deleted, errors = await run_mutation(
+            info,
+            lambda: organizations.delete_organization(
+                info.context, organization_id, confirm_name=input.confirm_name
+            ),
+        )
+        return DeleteOrganizationPayload(
+            deleted_id=None if deleted is None else relay.GlobalID("Organization", str(deleted)),
+            user_errors=errors,
+        )
+
+    @strawberry.mutation(description="Add a user to an organization with a role.")
+    async def add_organization_member(
+        self, info: Info, input: OrganizationMemberInput
+    ) -> OrganizationMemberPayload:
+        organization_id = decode_id(
+            input.organization_id, "Organization", argument="organizationId"
+        )
+        return await _member_payload(
+            info,
+            organization_id,
+            lambda: organizations.add_member(
+                info.context, organization_id, username=input.username, role=input.role
+            ),
+        )
+
+    @strawberry.mutation(description="Change a member's role.")
+    async def update_organization_member_role(
+        self, info: Info, input: OrganizationMemberInput
+    ) -> OrganizationMemberPayload:
+        organization_id = decode_id(
+            input.organization_id, "Organization", argument="organizationId"
+        )
+        return await _member_payload(
+            info,
+            organization_id,
+            lambda: organizations.update_member_role(
+                info.context, organization_id, username=input.username, role=input.role
+            ),
+        )
+
+    @strawberry.mutation(description="Remove a member (or leave, with your own username).")
+    async def remove_organization_member(
+        self, info: Info, input: RemoveOrganizationMemberInput
+    ) -> OrganizationMemberPayload:
+        organization_id = decode_id(
+            input.organization_id, "Organization", argument="organizationId"
+        )
+        return await _member_payload(
+            info,
+            organization_id,
+            lambda: organizations.remove_member(
+                info.context, organization_id, username=input.username
+            ),
+        )

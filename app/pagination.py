@@ -1,0 +1,239 @@
+"""Keyset pagination: cursors over the sort key plus a unique tiebreaker, for top-level lists and,
+with a window function, for the same connection under many parents in one statement."""
+
+import base64
+import binascii
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import KeyedColumnElement
+
+from app.errors import BadUserInput
+
+T = TypeVar("T")
+K = TypeVar("K")
+
+
+@dataclass(frozen=True, slots=True)
+class PageArgs:
+    """Relay arguments, already checked against the limits."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        first: int | None,
+        after: str | None,
+        last: int | None,
+        before: str | None,
+        default_size: int,
+        max_size: int,
+    ) -> "PageArgs":
+        for name, value in (("first", first), ("last", last)):
+            if value is not None and not 0 <= value <= max_size:
+                raise BadUserInput(f"`{name}` must be between 0 and {max_size}; got {value}.")
+        if first is not None and last is not None:
+            raise BadUserInput("Pass `first` or `last`, not both.")
+        if last is None and first is None:
+            first = default_size if before is None else None
+            last = default_size if before is not None else None
+        return cls(first=first, after=after, last=last, before=before)
+
+    @property
+    def backwards(self) -> bool:
+        return self.last is not None
+
+    @property
+    def size(self) -> int:
+        size = self.last if self.backwards else self.first
+        assert size is not None
+        return size
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """An ordering: named expressions, the last of which must be unique within the list."""
+
+    name: str
+    columns: tuple[tuple[ColumnElement[Any], bool], ...]  # (expression, descending)
+
+
+@dataclass(slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+
+    @classmethod
+    def empty(cls) -> "Page[T]":
+        return cls([], [], has_next_page=False, has_previous_page=False)
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"dt"}:
+        return datetime.fromisoformat(value["dt"])
+    return value
+
+
+def encode_cursor(sort: SortKey, values: Sequence[Any]) -> str:
+    payload = json.dumps([sort.name, [_encode_value(v) for v in values]], separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(sort: SortKey, cursor: str, argument: str) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        name, values = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError) as error:
+        raise BadUserInput(f"`{argument}` is not a cursor from this list.") from error
+    if name != sort.name or not isinstance(values, list) or len(values) != len(sort.columns):
+        raise BadUserInput(f"`{argument}` is not a cursor from this list in this order.")
+    return [_decode_value(v) for v in values]
+
+
+def _after(sort: SortKey, values: Sequence[Any], *, reverse: bool) -> ColumnElement[bool]:
+    """Rows strictly after `values` in the sort order (before it when `reverse`)."""
+    clauses: list[ColumnElement[bool]] = []
+    for index, (column, descending) in enumerate(sort.columns):
+        forward = descending == reverse
+        step = column > values[index] if forward else column < values[index]
+        equal_prefix = [sort.columns[i][0] == values[i] for i in range(index)]
+        clauses.append(and_(*equal_prefix, step))
+    return or_(*clauses) if clauses else false()
+
+
+def _order_by(sort: SortKey, *, reverse: bool) -> list[ColumnElement[Any]]:
+    return [
+        column.desc() if descending != reverse else column.asc()
+        for column, descending in sort.columns
+    ]
+
+
+def _window_filter(sort: SortKey, args: PageArgs) -> list[ColumnElement[bool]]:
+    clauses = []
+    if args.after is not None:
+        clauses.append(_after(sort, decode_cursor(sort, args.after, "after"), reverse=False))
+    if args.before is not None:
+        clauses.append(_after(sort, decode_cursor(sort, args.before, "before"), reverse=True))
+    return clauses
+
+
+def _build_page(rows: list[tuple[T, list[Any]]], sort: SortKey, args: PageArgs) -> Page[T]:
+    has_more = len(rows) > args.size
+    rows = rows[: args.size]
+    if args.backwards:
+        rows.reverse()
+    items = [item for item, _ in rows]
+    cursors = [encode_cursor(sort, values) for _, values in rows]
+    if args.backwards:
+        return Page(
+            items, cursors, has_next_page=args.before is not None, has_previous_page=has_more
+        )
+    return Page(items, cursors, has_next_page=has_more, has_previous_page=args.after is not None)
+
+
+async def paginate(
+    session: AsyncSession, statement: Select[tuple[T]], sort: SortKey, args: PageArgs
+) -> Page[T]:
+    """One page of a top-level list; `statement` selects one entity, already filtered."""
+    labels = [column.label(f"_sort_{i}") for i, (column, _) in enumerate(sort.columns)]
+    query = (
+        statement.add_columns(*labels)
+        .where(*_window_filter(sort, args))
+        .order_by(*_order_by(sort, reverse=args.backwards))
+        .limit(args.size + 1)
+    )
+    if args.size == 0:
+        return Page.empty()
+    result = await session.execute(query)
+    rows = [(row[0], list(row[1:])) for row in result.all()]
+    return _build_page(rows, sort, args)
+
+
+async def count(session: AsyncSession, statement: Select[Any]) -> int:
+    total = await session.scalar(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    )
+    return int(total or 0)
+
+
+async def paginate_partitioned(
+    session: AsyncSession,
+    statement: Select[Any],
+    entity: type[T],
+    partition: KeyedColumnElement[K],
+    parents: Sequence[K],
+    sort: SortKey,
+    args: PageArgs,
+) -> dict[K, Page[T]]:
+    """The same page of a connection under many parents, in one statement (row_number window).
+
+    `statement` selects `entity` (and whatever joins the sort key needs); `partition` is the
+    parent's key column on it.
+    """
+    pages: dict[K, Page[T]] = {parent: Page.empty() for parent in parents}
+    if args.size == 0 or not parents:
+        return pages
+    labels = [column.label(f"_sort_{i}") for i, (column, _) in enumerate(sort.columns)]
+    row_number = (
+        func.row_number()
+        .over(partition_by=partition, order_by=_order_by(sort, reverse=args.backwards))
+        .label("_row_number")
+    )
+    inner = (
+        statement.add_columns(partition.label("_partition"), *labels, row_number)
+        .where(partition.in_(parents), *_window_filter(sort, args))
+        .subquery()
+    )
+    row_entity = aliased(entity, inner)  # type: ignore[arg-type]
+    sort_columns = [inner.c[f"_sort_{i}"] for i in range(len(labels))]
+    query = (
+        select(row_entity, inner.c._partition, *sort_columns)
+        .where(inner.c._row_number <= args.size + 1)
+        .order_by(inner.c._partition, inner.c._row_number)
+    )
+    grouped: dict[K, list[tuple[T, list[Any]]]] = {parent: [] for parent in parents}
+    for row in (await session.execute(query)).all():
+        grouped[row[1]].append((row[0], list(row[2:])))
+    for parent, rows in grouped.items():
+        pages[parent] = _build_page(rows, sort, args)
+    return pages
+
+
+async def count_partitioned(
+    session: AsyncSession,
+    statement: Select[Any],
+    partition: KeyedColumnElement[K],
+    parents: Sequence[K],
+) -> dict[K, int]:
+    inner = (
+        statement.where(partition.in_(parents))
+        .add_columns(partition.label("_partition"))
+        .subquery()
+    )
+    query = select(inner.c._partition, func.count()).group_by(inner.c._partition)
+    counts: dict[K, int] = dict.fromkeys(parents, 0)
+    for parent, total in (await session.execute(query)).all():
+        counts[parent] = int(total)
+    return counts
+
+
+CountFn = Callable[[], Awaitable[int]]

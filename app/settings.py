@@ -1,0 +1,34 @@
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything configurable comes from HUBQL_* environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="HUBQL_", frozen=True)
+
+    database_url: str = "sqlite+aiosqlite:///./hubql.db"
+    policy_dir: Path = PROJECT_ROOT / "policies"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    max_depth: int = Field(default=12, ge=1)
+    max_aliases: int = Field(default=30, ge=0)
+    max_tokens: int = Field(default=5000, ge=1)
+    max_nodes: int = Field(default=50_000, ge=1)
+    max_page_size: int = Field(default=100, ge=1)
+    default_page_size: int = Field(default=20, ge=1)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    introspection: bool = True
+    log_format: Literal["console", "json"] = "console"
+    log_level: str = "INFO"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

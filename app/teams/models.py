@@ -1,0 +1,57 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import BigIntId, Base, UTCDateTime, utcnow
+from app.organizations.models import Organization
+from app.users.models import User
+
+
+class TeamRole(StrEnum):
+    MAINTAINER = "MAINTAINER"
+    MEMBER = "MEMBER"
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    organization: Mapped[Organization] = relationship(lazy="raise")
+    members: Mapped[list["TeamMember"]] = relationship(
+        back_populates="team", lazy="raise", passive_deletes=True
+    )
+
+
+class TeamMember(Base):
+    __tablename__ = "team_members"
+    __table_args__ = (Index("ix_team_members_user_id", "user_id"),)
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[TeamRole] = mapped_column(
+        Enum(
+            TeamRole,
+            native_enum=False,
+            length=16,
+            create_constraint=True,
+            name="team_role",
+            validate_strings=True,
+        )
+    )
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    team: Mapped[Team] = relationship(back_populates="members", lazy="raise")
+    user: Mapped[User] = relationship(lazy="raise")

@@ -1,0 +1,143 @@
+"""Users and their personal access tokens."""
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.authn import DISPLAY_PREFIX_LENGTH, hash_token, mint_token
+from app.authz.roles import SELF, Action, Kind, org_subject
+from app.context import Context
+from app.db import utcnow
+from app.errors import Forbidden, Invalid, NotFound, Taken
+from app.names import normalize_slug, validate_slug, validate_text
+from app.organizations.models import OrganizationRole
+from app.users.models import AccessToken, User
+
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MAX_TOKEN_NAME = 100
+
+
+def roles_on_user(ctx: Context, user_id: int) -> set[str]:
+    roles = ctx.base_roles
+    if ctx.viewer.user_id == user_id:
+        roles.add(SELF)
+    return roles
+
+
+async def create_user(
+    session: AsyncSession, *, username: str, email: str, display_name: str | None = None
+) -> User:
+    """Bootstrap path for the command line; the caller owns the transaction."""
+    username = validate_slug(username, field="username")
+    email = email.strip().lower()
+    if not EMAIL_PATTERN.fullmatch(email) or len(email) > 254:
+        raise Invalid(f"{email!r} is not an email address.", field="email")
+    display_name = validate_text(display_name, field="displayName", max_length=128)
+    for field, column, value in (
+        ("username", User.username, username),
+        ("email", User.email, email),
+    ):
+        if await session.scalar(select(User.id).where(column == value)) is not None:
+            raise Taken(f"{value!r} is already taken.", field=field)
+    user = User(username=username, email=email, display_name=display_name)
+    session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        raise Taken("That username or email is already taken.", field="username") from error
+    return user
+
+
+async def find_user_by_username(ctx: Context, username: str) -> User | None:
+    if not ctx.authz.allows(ctx.base_roles, Kind.USER, Action.READ):
+        return None
+    return await ctx.session.scalar(select(User).where(User.username == normalize_slug(username)))
+
+
+async def get_user(ctx: Context, user_id: int) -> User | None:
+    if not may_read_user(ctx, user_id):
+        return None
+    return await ctx.session.get(User, user_id)
+
+
+async def user_by_username(session: AsyncSession, username: str) -> User:
+    user = await session.scalar(select(User).where(User.username == normalize_slug(username)))
+    if user is None:
+        raise NotFound(f"No user named {username!r}.")
+    return user
+
+
+async def issue_token(
+    session: AsyncSession, user: User, *, name: str, expires_at: datetime | None
+) -> tuple[AccessToken, str]:
+    """Create a token and return it with its secret, which is never stored or shown again."""
+    name = name.strip()
+    if not name or len(name) > MAX_TOKEN_NAME:
+        raise Invalid(f"A token name is 1-{MAX_TOKEN_NAME} characters.", field="name")
+    if expires_at is not None and expires_at <= utcnow():
+        raise Invalid("The expiry must be in the future.", field="expiresAt")
+    secret = mint_token()
+    token = AccessToken(
+        user_id=user.id,
+        name=name,
+        token_hash=hash_token(secret),
+        prefix=secret[:DISPLAY_PREFIX_LENGTH],
+        expires_at=expires_at,
+    )
+    session.add(token)
+    await session.flush()
+    return token, secret
+
+
+async def create_access_token(
+    ctx: Context, *, name: str, expires_at: datetime | None
+) -> tuple[AccessToken, str]:
+    user_id = ctx.require_user_id()
+    if not ctx.authz.allows(roles_on_user(ctx, user_id), Kind.ACCESS_TOKEN, Action.CREATE):
+        raise Forbidden("You may not create access tokens.")
+    user = await ctx.session.get(User, user_id)
+    if user is None:
+        raise NotFound("Your user no longer exists.")
+    return await issue_token(ctx.session, user, name=name, expires_at=expires_at)
+
+
+async def revoke_access_token(ctx: Context, token_id: int) -> AccessToken:
+    ctx.require_user_id()
+    token = await ctx.session.get(AccessToken, token_id)
+    # Someone else's token does not exist for the viewer.
+    if token is None or not ctx.authz.allows(
+        roles_on_user(ctx, token.user_id), Kind.ACCESS_TOKEN, Action.REVOKE
+    ):
+        raise NotFound("No such access token.")
+    if token.revoked_at is not None:
+        raise Invalid("This token is already revoked.", field="id")
+    token.revoked_at = utcnow()
+    await ctx.session.flush()
+    return token
+
+
+def may_read_email(ctx: Context, user_id: int, shared_roles: list[OrganizationRole]) -> bool:
+    roles = roles_on_user(ctx, user_id) | {org_subject(role) for role in shared_roles}
+    return ctx.authz.allows(roles, Kind.USER, Action.READ_EMAIL)
+
+
+def may_read_tokens(ctx: Context, user_id: int) -> bool:
+    return ctx.authz.allows(roles_on_user(ctx, user_id), Kind.USER, Action.READ_TOKENS)
+
+
+def may_read_user(ctx: Context, user_id: int) -> bool:
+    return ctx.authz.allows(roles_on_user(ctx, user_id), Kind.USER, Action.READ)
+
+
+async def own_tokens(
+    ctx: Context, session: AsyncSession, token_ids: list[int]
+) -> list[AccessToken]:
+    if ctx.viewer.user_id is None or not may_read_tokens(ctx, ctx.viewer.user_id):
+        return []
+    statement = select(AccessToken).where(
+        AccessToken.id.in_(token_ids), AccessToken.user_id == ctx.viewer.user_id
+    )
+    return list((await session.scalars(statement)).all())

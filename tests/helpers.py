@@ -1,0 +1,140 @@
+"""Helpers that read like the domain: create_user, create_organization, gql(...)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.authn import hash_token, mint_token
+from app.models import Base
+from app.organizations.models import Organization, OrganizationMember, OrganizationRole
+from app.teams.models import Team, TeamMember, TeamRole
+from app.users.models import AccessToken, User
+
+
+@dataclass
+class StatementCounter:
+    count: int = 0
+
+    def reset(self) -> None:
+        self.count = 0
+
+
+@dataclass
+class Person:
+    id: int
+    username: str
+    token: str
+
+
+class GraphQLClient:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def __call__(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        as_: Person | None = None,
+        token: str | None = None,
+    ) -> dict[str, Any]:
+        response = await self.post(query, variables, as_=as_, token=token)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        as_: Person | None = None,
+        token: str | None = None,
+    ) -> httpx.Response:
+        headers = {}
+        bearer = token or (as_.token if as_ else None)
+        if bearer:
+            headers["Authorization"] = f"Bearer {bearer}"
+        payload: dict[str, Any] = {"query": query}
+        if variables is not None:
+            payload["variables"] = variables
+        return await self.http.post("/graphql", json=payload, headers=headers)
+
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None, *, as_: Person | None = None
+    ) -> dict[str, Any]:
+        """The `data` of a response that must have no errors."""
+        body = await self(query, variables, as_=as_)
+        assert "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    return [error.get("extensions", {}).get("code") for error in body.get("errors", [])]
+
+
+class Factory:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    async def user(self, username: str, *, email: str | None = None) -> Person:
+        token = mint_token()
+        async with self.sessions() as session, session.begin():
+            user = User(username=username, email=email or f"{username}@example.org")
+            session.add(user)
+            await session.flush()
+            session.add(
+                AccessToken(
+                    user_id=user.id, name="test", token_hash=hash_token(token), prefix=token[:12]
+                )
+            )
+            return Person(id=user.id, username=username, token=token)
+
+    async def organization(self, name: str, *, owner: Person) -> int:
+        async with self.sessions() as session, session.begin():
+            organization = Organization(name=name)
+            session.add(organization)
+            await session.flush()
+            session.add(
+                OrganizationMember(
+                    organization_id=organization.id, user_id=owner.id, role=OrganizationRole.OWNER
+                )
+            )
+            return organization.id
+
+    async def member(self, organization_id: int, person: Person, role: OrganizationRole) -> None:
+        async with self.sessions() as session, session.begin():
+            session.add(
+                OrganizationMember(organization_id=organization_id, user_id=person.id, role=role)
+            )
+
+    async def team(self, organization_id: int, name: str) -> int:
+        async with self.sessions() as session, session.begin():
+            team = Team(organization_id=organization_id, name=name)
+            session.add(team)
+            await session.flush()
+            return team.id
+
+    async def team_member(self, team_id: int, person: Person, role: TeamRole) -> None:
+        async with self.sessions() as session, session.begin():
+            session.add(TeamMember(team_id=team_id, user_id=person.id, role=role))
+
+    async def row_counts(self) -> dict[str, int]:
+        """Every table's row count: a cheap fingerprint of 'nothing changed'."""
+        counts = {}
+        async with self.sessions() as session:
+            for table in Base.metadata.sorted_tables:
+                counts[table.name] = int(
+                    await session.scalar(select(func.count()).select_from(table)) or 0
+                )
+        return counts
+
+
+def global_id(type_name: str, row_id: int) -> str:
+    from strawberry.relay import to_base64  # noqa: PLC0415
+
+    return to_base64(type_name, row_id)
