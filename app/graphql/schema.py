@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -14,6 +15,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.tools import merge_types
+from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from app.errors import BadUserInput
@@ -83,8 +85,13 @@ def build_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     return extensions
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Expected errors are the client's business; ErrorPolicy logs the unexpected ones."""
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         types=list(NODE_TYPES),

@@ -30,7 +30,7 @@ class ViewerRoleByOrganizationIdLoader(DataLoader[int, OrganizationRole | None])
             OrganizationMember.organization_id.in_(organization_ids),
         )
         async with self._ctx.reading() as session:
-            roles = dict((await session.execute(statement)).tuples().all())
+            roles = {key: role for key, role in (await session.execute(statement)).all()}
         return [roles.get(organization_id) for organization_id in organization_ids]
 
 

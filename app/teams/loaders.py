@@ -29,7 +29,7 @@ class ViewerRoleByTeamIdLoader(DataLoader[int, TeamRole | None]):
             TeamMember.user_id == self._ctx.viewer.user_id, TeamMember.team_id.in_(team_ids)
         )
         async with self._ctx.reading() as session:
-            roles = dict((await session.execute(statement)).tuples().all())
+            roles = {key: role for key, role in (await session.execute(statement)).all()}
         return [roles.get(team_id) for team_id in team_ids]
 
 
