@@ -13,7 +13,7 @@ from app.db import utcnow
 from app.errors import Unauthenticated
 from app.users.models import AccessToken, User
 
-TOKEN_PREFIX = "hubql_"
+TOKEN_PREFIX = "hubql_"  # noqa: S105  (a public marker, not a secret)
 TOKEN_BYTES = 32
 # Display prefix: enough to tell tokens apart in a list, far too little to guess the rest.
 DISPLAY_PREFIX_LENGTH = len(TOKEN_PREFIX) + 6

@@ -131,7 +131,7 @@ def create_token(
     except DomainError as error:
         console.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from error
-    print(secret)  # noqa: T201  (stdout, so scripts can capture it)
+    print(secret)  # stdout, so scripts can capture it
 
 
 def main() -> None:

@@ -119,7 +119,7 @@ def readiness(engine: AsyncEngine, head: str | None) -> Callable[[Request], Awai
                 current = (
                     await connection.execute(text("SELECT version_num FROM alembic_version"))
                 ).scalar()
-        except Exception as error:  # noqa: BLE001  (any database failure means not ready)
+        except Exception as error:  # any database failure means not ready
             reason = f"database: {type(error).__name__}"
             return JSONResponse({"ready": False, "reason": reason}, status_code=503)
         if current != head:

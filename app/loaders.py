@@ -38,9 +38,7 @@ class RowsByKeyLoader(DataLoader[K, T | None], Generic[K, T]):
 class GroupedRowsLoader(DataLoader[K, list[T]], Generic[K, T]):
     """Every row whose `key` column equals the loader key (a small, unpaginated relation)."""
 
-    def __init__(
-        self, ctx: Context, statement: Select[tuple[T]], key: InstrumentedAttribute[K]
-    ) -> None:
+    def __init__(self, ctx: Context, statement: Select[T], key: InstrumentedAttribute[K]) -> None:
         super().__init__()
         self._ctx = ctx
         self._statement = statement

@@ -9,10 +9,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Label,
+    Select,
+    SQLColumnExpression,
+    and_,
+    false,
+    func,
+    label,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.elements import KeyedColumnElement
 
 from app.errors import BadUserInput
 
@@ -66,7 +76,7 @@ class SortKey:
     """An ordering: named expressions, the last of which must be unique within the list."""
 
     name: str
-    columns: tuple[tuple[ColumnElement[Any], bool], ...]  # (expression, descending)
+    columns: tuple[tuple[SQLColumnExpression[Any], bool], ...]  # (expression, descending)
 
 
 @dataclass(slots=True)
@@ -136,6 +146,10 @@ def _window_filter(sort: SortKey, args: PageArgs) -> list[ColumnElement[bool]]:
     return clauses
 
 
+def _sort_labels(sort: SortKey) -> list[Label[Any]]:
+    return [label(f"_sort_{i}", column) for i, (column, _) in enumerate(sort.columns)]
+
+
 def _build_page(rows: list[tuple[T, list[Any]]], sort: SortKey, args: PageArgs) -> Page[T]:
     has_more = len(rows) > args.size
     rows = rows[: args.size]
@@ -151,10 +165,10 @@ def _build_page(rows: list[tuple[T, list[Any]]], sort: SortKey, args: PageArgs) 
 
 
 async def paginate(
-    session: AsyncSession, statement: Select[tuple[T]], sort: SortKey, args: PageArgs
+    session: AsyncSession, statement: Select[T], sort: SortKey, args: PageArgs
 ) -> Page[T]:
     """One page of a top-level list; `statement` selects one entity, already filtered."""
-    labels = [column.label(f"_sort_{i}") for i, (column, _) in enumerate(sort.columns)]
+    labels = _sort_labels(sort)
     query = (
         statement.add_columns(*labels)
         .where(*_window_filter(sort, args))
@@ -179,7 +193,7 @@ async def paginate_partitioned(
     session: AsyncSession,
     statement: Select[Any],
     entity: type[T],
-    partition: KeyedColumnElement[K],
+    partition: SQLColumnExpression[K],
     parents: Sequence[K],
     sort: SortKey,
     args: PageArgs,
@@ -192,7 +206,7 @@ async def paginate_partitioned(
     pages: dict[K, Page[T]] = {parent: Page.empty() for parent in parents}
     if args.size == 0 or not parents:
         return pages
-    labels = [column.label(f"_sort_{i}") for i, (column, _) in enumerate(sort.columns)]
+    labels = _sort_labels(sort)
     row_number = (
         func.row_number()
         .over(partition_by=partition, order_by=_order_by(sort, reverse=args.backwards))
@@ -203,7 +217,7 @@ async def paginate_partitioned(
         .where(partition.in_(parents), *_window_filter(sort, args))
         .subquery()
     )
-    row_entity = aliased(entity, inner)  # type: ignore[arg-type]
+    row_entity = aliased(entity, inner)
     sort_columns = [inner.c[f"_sort_{i}"] for i in range(len(labels))]
     query = (
         select(row_entity, inner.c._partition, *sort_columns)
@@ -221,7 +235,7 @@ async def paginate_partitioned(
 async def count_partitioned(
     session: AsyncSession,
     statement: Select[Any],
-    partition: KeyedColumnElement[K],
+    partition: SQLColumnExpression[K],
     parents: Sequence[K],
 ) -> dict[K, int]:
     inner = (

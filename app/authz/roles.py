@@ -18,7 +18,7 @@ SELF = "user:self"
 
 class Kind(StrEnum):
     USER = "user"
-    ACCESS_TOKEN = "access_token"
+    ACCESS_TOKEN = "access_token"  # noqa: S105  (a resource kind)
     ORGANIZATION = "organization"
     TEAM = "team"
 

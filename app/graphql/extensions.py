@@ -28,11 +28,13 @@ logger = structlog.get_logger("hubql.graphql")
 # Strawberry's own limiters (depth, aliases, tokens) report plain GraphQL errors; these are their
 # messages, so the clients get one code for every limit.
 _LIMIT_MESSAGES = re.compile(
-    r"exceeds maximum operation depth|aliases found\. Allowed|Document contains more than \d+ tokens"
+    r"exceeds maximum operation depth"
+    r"|aliases found\. Allowed"
+    r"|Document contains more than \d+ tokens"
 )
 
 
-def error_code(error: GraphQLError) -> ErrorCode | None:
+def error_code(error: GraphQLError) -> ErrorCode | None:  # noqa: PLR0911  (one table)
     """The code of an expected error, or None for a bug (which gets masked)."""
     original = error.original_error
     if isinstance(original, TopLevelError):

@@ -1,10 +1,12 @@
 """The one place that sees every domain's slice of the graph and merges them."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import strawberry
+from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
@@ -15,8 +17,6 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.tools import merge_types
-from graphql import GraphQLError
-from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from app.errors import BadUserInput
 from app.graphql.context import Info
@@ -39,7 +39,10 @@ async def _resolve_global_ids(info: Info, ids: list[relay.GlobalID]) -> list[rel
             by_type.setdefault(node_type, []).append(global_id.node_id)
     resolved: dict[tuple[str, str], relay.Node | None] = {}
     for node_type, node_ids in by_type.items():
-        nodes = await node_type.resolve_nodes(info=info, node_ids=node_ids)
+        nodes = await cast(
+            "Awaitable[list[relay.Node | None]]",
+            node_type.resolve_nodes(info=info, node_ids=node_ids),
+        )
         resolved.update(
             {
                 (node_type.__name__, node_id): node
@@ -95,5 +98,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=list(NODE_TYPES),
-        extensions=build_extensions(settings),  # type: ignore[arg-type]
+        extensions=build_extensions(settings),
     )

@@ -30,7 +30,7 @@ class ViewerRoleByOrganizationIdLoader(DataLoader[int, OrganizationRole | None])
             OrganizationMember.organization_id.in_(organization_ids),
         )
         async with self._ctx.reading() as session:
-            roles = {key: role for key, role in (await session.execute(statement)).all()}
+            roles = dict((await session.execute(statement)).all())
         return [roles.get(organization_id) for organization_id in organization_ids]
 
 
@@ -54,7 +54,7 @@ class OrganizationLoaders:
             ctx, self._readable_memberships, OrganizationMember.user_id
         )
 
-    def _readable_memberships(self) -> Select[tuple[OrganizationMember]]:
+    def _readable_memberships(self) -> Select[OrganizationMember]:
         return (
             select(OrganizationMember)
             .join(Organization, Organization.id == OrganizationMember.organization_id)

@@ -4,7 +4,7 @@ from enum import StrEnum
 from sqlalchemy import Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import BigIntId, Base, UTCDateTime, utcnow
+from app.db import Base, BigIntId, UTCDateTime, utcnow
 from app.users.models import User
 
 

@@ -60,7 +60,7 @@ async def get_for(ctx: Context, organization_id: int, action: Action) -> Organiz
 ORGANIZATIONS_BY_NAME = SortKey("name", ((Organization.name, False), (Organization.id, False)))
 
 
-def readable_statement(ctx: Context) -> Select[tuple[Organization]]:
+def readable_statement(ctx: Context) -> Select[Organization]:
     return select(Organization).where(filters.readable_organizations(ctx))
 
 
@@ -110,8 +110,8 @@ async def update_organization(
     ctx: Context,
     organization_id: int,
     *,
-    display_name: str | None | object = UNSET,
-    description: str | None | object = UNSET,
+    display_name: str | object | None = UNSET,
+    description: str | object | None = UNSET,
 ) -> Organization:
     organization = await get_for(ctx, organization_id, Action.UPDATE)
     if display_name is not UNSET:
@@ -245,7 +245,7 @@ async def remove_member(ctx: Context, organization_id: int, *, username: str) ->
     return member
 
 
-def members_statement(role: OrganizationRole | None) -> Select[tuple[OrganizationMember]]:
+def members_statement(role: OrganizationRole | None) -> Select[OrganizationMember]:
     statement = select(OrganizationMember).join(User, User.id == OrganizationMember.user_id)
     if role is not None:
         statement = statement.where(OrganizationMember.role == role)

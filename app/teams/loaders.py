@@ -13,7 +13,7 @@ TEAM_MEMBERS_BY_USERNAME = SortKey(
 )
 
 
-def _team_members() -> Select[tuple[TeamMember]]:
+def _team_members() -> Select[TeamMember]:
     return select(TeamMember).join(User, User.id == TeamMember.user_id)
 
 
@@ -29,7 +29,7 @@ class ViewerRoleByTeamIdLoader(DataLoader[int, TeamRole | None]):
             TeamMember.user_id == self._ctx.viewer.user_id, TeamMember.team_id.in_(team_ids)
         )
         async with self._ctx.reading() as session:
-            roles = {key: role for key, role in (await session.execute(statement)).all()}
+            roles = dict((await session.execute(statement)).all())
         return [roles.get(team_id) for team_id in team_ids]
 
 

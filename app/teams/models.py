@@ -4,7 +4,7 @@ from enum import StrEnum
 from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import BigIntId, Base, UTCDateTime, utcnow
+from app.db import Base, BigIntId, UTCDateTime, utcnow
 from app.organizations.models import Organization
 from app.users.models import User
 

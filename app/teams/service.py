@@ -59,7 +59,7 @@ async def get_for(ctx: Context, team_id: int, action: Action) -> Team:
     return team
 
 
-def teams_statement(organization_id: int | None = None) -> Select[tuple[Team]]:
+def teams_statement(organization_id: int | None = None) -> Select[Team]:
     statement = select(Team)
     if organization_id is not None:
         statement = statement.where(Team.organization_id == organization_id)
@@ -97,7 +97,7 @@ async def update_team(
     team_id: int,
     *,
     name: str | None = None,
-    description: str | None | object = UNSET,
+    description: str | object | None = UNSET,
 ) -> Team:
     team = await get_for(ctx, team_id, Action.UPDATE)
     if name is not None:

@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import BigIntId, Base, UTCDateTime, utcnow
+from app.db import Base, BigIntId, UTCDateTime, utcnow
 
 
 class User(Base):

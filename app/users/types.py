@@ -33,7 +33,7 @@ class CanReadEmail(BasePermission):
 
 class IsThemselves(BasePermission):
     message = "Only the user may list their own access tokens."
-    error_extensions = {"code": ErrorCode.FORBIDDEN.value}
+    error_extensions = {"code": ErrorCode.FORBIDDEN.value}  # noqa: RUF012  (Strawberry reads it)
 
     def has_permission(self, source: "User", info: Info, **kwargs: Any) -> bool:
         return users.may_read_tokens(info.context, source.user_id)
