@@ -138,3 +138,51 @@ def global_id(type_name: str, row_id: int) -> str:
     from strawberry.relay import to_base64  # noqa: PLC0415
 
     return to_base64(type_name, row_id)
+
+
+async def seed_populated_organizations(
+    sessions: async_sessionmaker[AsyncSession],
+    viewer: Person,
+    *,
+    organizations: int,
+    members: int,
+    teams: int,
+    team_members: int,
+) -> None:
+    """Organizations the viewer belongs to, each with many members and teams, in bulk.
+
+    Team members are separate users sorting after everyone else, so no page of organization
+    members has already loaded them (statement counts then compare like with like).
+    """
+    async with sessions() as session, session.begin():
+        users = [User(username=f"user{i}", email=f"user{i}@example.org") for i in range(members)]
+        on_teams = [
+            User(username=f"zteam{i}", email=f"zteam{i}@example.org") for i in range(team_members)
+        ]
+        session.add_all([*users, *on_teams])
+        await session.flush()
+        for index in range(organizations):
+            organization = Organization(name=f"org{index}")
+            session.add(organization)
+            await session.flush()
+            session.add(
+                OrganizationMember(
+                    organization_id=organization.id, user_id=viewer.id, role=OrganizationRole.MEMBER
+                )
+            )
+            session.add_all(
+                OrganizationMember(
+                    organization_id=organization.id, user_id=user.id, role=OrganizationRole.VIEWER
+                )
+                for user in [*users, *on_teams]
+            )
+            team_rows = [
+                Team(organization_id=organization.id, name=f"team{t}") for t in range(teams)
+            ]
+            session.add_all(team_rows)
+            await session.flush()
+            session.add_all(
+                TeamMember(team_id=team.id, user_id=user.id, role=TeamRole.MEMBER)
+                for team in team_rows
+                for user in on_teams
+            )
