@@ -64,10 +64,15 @@ class GraphQLClient:
         return await self.http.post("/graphql", json=payload, headers=headers)
 
     async def data(
-        self, query: str, variables: dict[str, Any] | None = None, *, as_: Person | None = None
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        as_: Person | None = None,
+        token: str | None = None,
     ) -> dict[str, Any]:
         """The `data` of a response that must have no errors."""
-        body = await self(query, variables, as_=as_)
+        body = await self(query, variables, as_=as_, token=token)
         assert "errors" not in body, body
         data: dict[str, Any] = body["data"]
         return data
