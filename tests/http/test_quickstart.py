@@ -44,7 +44,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     }
     subprocess.run([BIN / "hubql", "migrate"], env=env, check=True, capture_output=True)
     log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(  # noqa: S603  (our own console script)
+    process = subprocess.Popen(
         [BIN / "hubql", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
     )
     base = f"http://127.0.0.1:{port}"
@@ -70,8 +70,8 @@ def test_quick_start_works_as_written(server: tuple[str, dict[str, str]], tmp_pa
     script = _quick_start_script()
     script = script.replace(".venv/bin/hubql", str(BIN / "hubql"))
     script = script.replace("http://127.0.0.1:8000", base)
-    result = subprocess.run(  # noqa: S603
-        ["bash", "-euo", "pipefail", "-c", script],  # noqa: S607
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
         env=env,
         cwd=tmp_path,
         capture_output=True,
