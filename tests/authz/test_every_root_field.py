@@ -1,0 +1,198 @@
+"""Every root field and mutation has an authorization path: probed as outsiders, each one either
+refuses or shows nothing. A new root field without a probe here fails the suite."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+
+from app.graphql.schema import Mutation, Query
+from app.organizations.models import OrganizationRole
+from app.teams.models import TeamRole
+from tests.helpers import Factory, GraphQLClient, Person, error_codes, global_id
+
+
+@dataclass
+class Target:
+    organization_id: int
+    organization: str
+    team: str
+    token: str
+
+
+Probe = tuple[str, Callable[[Target], dict[str, Any]]]
+
+QUERY_PROBES: dict[str, Probe] = {
+    "node": ("query($id: ID!) { node(id: $id) { id } }", lambda t: {"id": t.organization}),
+    "nodes": (
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+        lambda t: {"ids": [t.organization, t.team, t.token]},
+    ),
+    "viewer": ("{ viewer { id } }", lambda _: {}),
+    "user": ('{ user(username: "owner") { email accessTokens { totalCount } } }', lambda _: {}),
+    "organization": ('{ organization(name: "private") { id } }', lambda _: {}),
+    "organizations": ("{ organizations { totalCount edges { node { id } } } }", lambda _: {}),
+}
+
+MUTATION_PROBES: dict[str, Probe] = {
+    "createAccessToken": (
+        'mutation { createAccessToken(input: {name: "x"}) { token } }',
+        lambda _: {},
+    ),
+    "revokeAccessToken": (
+        "mutation($id: ID!) { revokeAccessToken(input: {id: $id}) { accessToken { id } } }",
+        lambda t: {"id": t.token},
+    ),
+    "createOrganization": (
+        'mutation { createOrganization(input: {name: "new"}) { organization { id } } }',
+        lambda _: {},
+    ),
+    "updateOrganization": (
+        'mutation($id: ID!) { updateOrganization(input: {id: $id, description: "x"})'
+        " { organization { id } } }",
+        lambda t: {"id": t.organization},
+    ),
+    "deleteOrganization": (
+        'mutation($id: ID!) { deleteOrganization(input: {id: $id, confirmName: "private"})'
+        " { deletedId } }",
+        lambda t: {"id": t.organization},
+    ),
+    "addOrganizationMember": (
+        "mutation($id: ID!) { addOrganizationMember(input: {organizationId: $id,"
+        ' username: "probe", role: OWNER}) { member { role } } }',
+        lambda t: {"id": t.organization},
+    ),
+    "updateOrganizationMemberRole": (
+        "mutation($id: ID!) { updateOrganizationMemberRole(input: {organizationId: $id,"
+        ' username: "owner", role: VIEWER}) { member { role } } }',
+        lambda t: {"id": t.organization},
+    ),
+    "removeOrganizationMember": (
+        "mutation($id: ID!) { removeOrganizationMember(input: {organizationId: $id,"
+        ' username: "owner"}) { member { role } } }',
+        lambda t: {"id": t.organization},
+    ),
+    "createTeam": (
+        'mutation($id: ID!) { createTeam(input: {organizationId: $id, name: "t"})'
+        " { team { id } } }",
+        lambda t: {"id": t.organization},
+    ),
+    "updateTeam": (
+        'mutation($id: ID!) { updateTeam(input: {id: $id, name: "t2"}) { team { id } } }',
+        lambda t: {"id": t.team},
+    ),
+    "deleteTeam": (
+        "mutation($id: ID!) { deleteTeam(input: {id: $id}) { deletedId } }",
+        lambda t: {"id": t.team},
+    ),
+    "addTeamMember": (
+        'mutation($id: ID!) { addTeamMember(input: {teamId: $id, username: "probe"})'
+        " { member { role } } }",
+        lambda t: {"id": t.team},
+    ),
+    "updateTeamMemberRole": (
+        'mutation($id: ID!) { updateTeamMemberRole(input: {teamId: $id, username: "owner",'
+        " role: MAINTAINER}) { member { role } } }",
+        lambda t: {"id": t.team},
+    ),
+    "removeTeamMember": (
+        'mutation($id: ID!) { removeTeamMember(input: {teamId: $id, username: "owner"})'
+        " { member { role } } }",
+        lambda t: {"id": t.team},
+    ),
+}
+
+# Open to any signed-in user by the policy (and therefore expected to succeed for the probe).
+OPEN_TO_SIGNED_IN = {"createAccessToken", "createOrganization"}
+
+
+def _schema_fields(root: type) -> set[str]:
+    definition = root.__strawberry_definition__  # type: ignore[attr-defined]
+    return {field.graphql_name or _camel(field.python_name) for field in definition.fields}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def test_every_root_field_has_a_probe(app: Starlette) -> None:
+    assert _schema_fields(Query) == set(QUERY_PROBES)
+    assert _schema_fields(Mutation) == set(MUTATION_PROBES)
+
+
+@pytest.fixture
+async def target(factory: Factory) -> Target:
+    owner = await factory.user("owner")
+    await factory.user("probe")
+    organization = await factory.organization("private", owner=owner)
+    team = await factory.team(organization, "core")
+    await factory.team_member(team, owner, TeamRole.MAINTAINER)
+    return Target(
+        organization_id=organization,
+        organization=global_id("Organization", organization),
+        team=global_id("Team", team),
+        token=global_id("AccessToken", 1),
+    )
+
+
+@pytest.fixture
+async def outsider(factory: Factory, target: Target) -> Person:
+    return await factory.user("outsider")
+
+
+@pytest.mark.parametrize("field", sorted(QUERY_PROBES))
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "non-member"])
+async def test_queries_show_outsiders_nothing(
+    gql: GraphQLClient, target: Target, outsider: Person, field: str, signed_in: bool
+) -> None:
+    document, variables = QUERY_PROBES[field]
+    body = await gql(document, variables(target), as_=outsider if signed_in else None)
+    data = body.get("data") or {}
+    value = data.get(field)
+    if field == "viewer" and signed_in:
+        assert value is not None  # the outsider sees themselves, and only that
+        return
+    if field == "user" and signed_in:
+        # a public profile; the email and tokens are private
+        assert error_codes(body) == ["FORBIDDEN"]
+        return
+    assert "errors" not in body, body
+    assert value in (None, [None, None, None], {"totalCount": 0, "edges": []})
+
+
+@pytest.mark.parametrize("field", sorted(MUTATION_PROBES))
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "non-member"])
+async def test_mutations_refuse_outsiders(
+    gql: GraphQLClient,
+    factory: Factory,
+    target: Target,
+    outsider: Person,
+    field: str,
+    signed_in: bool,
+) -> None:
+    document, variables = MUTATION_PROBES[field]
+    before = await factory.row_counts()
+    body = await gql(document, variables(target), as_=outsider if signed_in else None)
+    if signed_in and field in OPEN_TO_SIGNED_IN:
+        assert "errors" not in body, body
+        return
+    expected = {"UNAUTHENTICATED", "NOT_FOUND"} if not signed_in else {"NOT_FOUND"}
+    assert error_codes(body), body
+    assert set(error_codes(body)) <= expected, body
+    assert await factory.row_counts() == before
+
+
+async def test_the_probes_succeed_once_the_outsider_is_a_member(
+    gql: GraphQLClient, factory: Factory, target: Target, outsider: Person
+) -> None:
+    """The probes are not vacuous: membership turns the refusals into answers."""
+    await factory.member(target.organization_id, outsider, OrganizationRole.VIEWER)
+    document, variables = QUERY_PROBES["node"]
+    assert (await gql.data(document, variables(target), as_=outsider))["node"] == {
+        "id": target.organization
+    }
+    document, variables = MUTATION_PROBES["updateOrganization"]
+    assert error_codes(await gql(document, variables(target), as_=outsider)) == ["FORBIDDEN"]
