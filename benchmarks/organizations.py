@@ -33,7 +33,9 @@ from app.users.models import AccessToken, User
 NESTED = """
 query($n: Int!) { organizations { edges { node {
   members(first: $n) { totalCount edges { node { role user { username } } } }
-  teams(first: $n) { totalCount edges { node { members { edges { node { user { username } } } } } } }
+  teams(first: $n) {
+    totalCount edges { node { members { edges { node { user { username } } } } } }
+  }
 } } } }
 """
 MEMBERS_PAGE = """
