@@ -75,6 +75,8 @@ class OrganizationLoaders:
     def member_counts(self, role: OrganizationRole | None) -> CountLoader[int]:
         if role not in self._member_counts:
             self._member_counts[role] = CountLoader(
-                self._ctx, lambda: members_statement(role), OrganizationMember.organization_id
+                self._ctx,
+                lambda: members_statement(role, sorted_by_username=False),
+                OrganizationMember.organization_id,
             )
         return self._member_counts[role]

@@ -245,8 +245,13 @@ async def remove_member(ctx: Context, organization_id: int, *, username: str) ->
     return member
 
 
-def members_statement(role: OrganizationRole | None) -> Select[OrganizationMember]:
-    statement = select(OrganizationMember).join(User, User.id == OrganizationMember.user_id)
+def members_statement(
+    role: OrganizationRole | None, *, sorted_by_username: bool = True
+) -> Select[OrganizationMember]:
+    """Members, optionally of one role; joined to users only when a page sorts by username."""
+    statement = select(OrganizationMember)
+    if sorted_by_username:
+        statement = statement.join(User, User.id == OrganizationMember.user_id)
     if role is not None:
         statement = statement.where(OrganizationMember.role == role)
     return statement

@@ -44,4 +44,6 @@ class TeamLoaders:
         self.member_pages: PageLoader[int, TeamMember] = PageLoader(
             ctx, _team_members, TeamMember, TeamMember.team_id, TEAM_MEMBERS_BY_USERNAME
         )
-        self.member_counts: CountLoader[int] = CountLoader(ctx, _team_members, TeamMember.team_id)
+        self.member_counts: CountLoader[int] = CountLoader(
+            ctx, lambda: select(TeamMember), TeamMember.team_id
+        )
