@@ -14,6 +14,10 @@ from app.errors import Unauthenticated
 from app.settings import Settings
 
 
+class RequestFinished(Exception):
+    """The request's response is gone; late work on its session is dropped."""
+
+
 @dataclass
 class Context:
     session: AsyncSession
@@ -24,6 +28,7 @@ class Context:
     # An AsyncSession allows one operation at a time, while GraphQL resolves sibling fields
     # concurrently: every read through the session holds this lock.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    closed: bool = False
 
     @property
     def base_roles(self) -> set[str]:
@@ -37,12 +42,26 @@ class Context:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
         async with self.lock:
+            self._ensure_open()
             yield self.session
+
+    def _ensure_open(self) -> None:
+        # A resolver GraphQL abandoned (a sibling's error nulled their parent) may wake after the
+        # response was sent; it must not open a new transaction on a finished request.
+        if self.closed:
+            raise RequestFinished
+
+    async def close(self) -> None:
+        """End the request's session once no statement is running on it."""
+        async with self.lock:
+            self.closed = True
+            await self.session.close()
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncSession]:
         """One transaction for one mutation field: everything in it commits or nothing does."""
         async with self.lock:
+            self._ensure_open()
             if self.session.in_transaction():
                 # Close the read-only transaction earlier fields opened; nothing is expired.
                 await self.session.commit()

@@ -13,6 +13,7 @@ from prometheus_client import (
 )
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -44,12 +45,12 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _BodyTooLarge
+                    raise BodyTooLarge
             return message
 
         try:
             await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
+        except BodyTooLarge:
             await self._too_large(scope, receive, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -64,8 +65,8 @@ class BodyLimit:
         await JSONResponse(body, status_code=413)(scope, receive, send)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(Exception):
+    """Raised from `receive` when the body passes the limit; BodyLimit answers 413."""
 
 
 class Metrics:
@@ -106,6 +107,14 @@ KNOWN_PATHS = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
 
 def migration_head(database_url: str) -> str | None:
     return ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+
+
+async def http_error(_: Request, error: Exception) -> Response:
+    """Routing errors (unknown path, wrong method) in the same JSON shape as GraphQL errors."""
+    assert isinstance(error, HTTPException)
+    code = ErrorCode.NOT_FOUND if error.status_code == 404 else ErrorCode.BAD_USER_INPUT
+    body = {"errors": [{"message": error.detail, "extensions": {"code": code.value}}]}
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
 
 async def healthz(_: Request) -> Response:

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
@@ -13,7 +14,15 @@ from app.authz.enforcer import Authorizer
 from app.db import create_engine, create_sessionmaker
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
-from app.http import BodyLimit, Metrics, healthz, metrics_endpoint, migration_head, readiness
+from app.http import (
+    BodyLimit,
+    Metrics,
+    healthz,
+    http_error,
+    metrics_endpoint,
+    migration_head,
+    readiness,
+)
 from app.logging import configure_logging
 from app.settings import Settings, get_settings
 
@@ -52,5 +61,6 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Middleware(Metrics, registry=registry),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
         ],
+        exception_handlers={HTTPException: http_error},
         lifespan=lifespan,
     )

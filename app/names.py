@@ -11,8 +11,11 @@ SLUG_RULE = (
 
 
 def normalize_slug(value: str) -> str:
-    """Names are case-insensitive: stored and compared in lowercase."""
-    return value.lower()
+    """Names are case-insensitive: stored and compared in lowercase. A value that is no slug
+    names nothing: it becomes "", which no row has (so a NUL, which PostgreSQL refuses in text,
+    never reaches SQL)."""
+    slug = value.lower()
+    return slug if SLUG_PATTERN.fullmatch(slug) else ""
 
 
 def validate_slug(value: str, *, field: str) -> str:
@@ -27,4 +30,7 @@ def validate_text(value: str | None, *, field: str, max_length: int) -> str | No
         return None
     if len(value) > max_length:
         raise Invalid(f"Must be at most {max_length} characters.", field=field)
+    if "\x00" in value:
+        # PostgreSQL cannot store NUL in text (a 500); SQLite could: refuse it on both.
+        raise Invalid("Must not contain NUL characters.", field=field)
     return value

@@ -7,7 +7,7 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.types import TypeDecorator
 
 from app.errors import BadUserInput
 
@@ -116,7 +117,34 @@ def decode_cursor(sort: SortKey, cursor: str, argument: str) -> list[Any]:
         raise BadUserInput(f"`{argument}` is not a cursor from this list.") from error
     if name != sort.name or not isinstance(values, list) or len(values) != len(sort.columns):
         raise BadUserInput(f"`{argument}` is not a cursor from this list in this order.")
-    return [_decode_value(v) for v in values]
+    try:
+        decoded = [_decode_value(v) for v in values]
+    except (ValueError, TypeError) as error:
+        raise BadUserInput(f"`{argument}` is not a cursor from this list.") from error
+    if not all(
+        _fits(column, value) for (column, _), value in zip(sort.columns, decoded, strict=True)
+    ):
+        # A forged cursor: its values would fail in the database, not merely match nothing.
+        raise BadUserInput(f"`{argument}` is not a cursor from this list.")
+    return decoded
+
+
+def _fits(column: SQLColumnExpression[Any], value: Any) -> bool:
+    """Whether a cursor value binds to the column's type on every database."""
+    sql_type = cast("ColumnElement[Any]", column).type
+    if isinstance(sql_type, TypeDecorator):
+        sql_type = sql_type.impl_instance
+    try:
+        expected = sql_type.python_type
+    except NotImplementedError:
+        return True
+    if expected is int:
+        return type(value) is int and -(2**63) <= value < 2**63
+    if expected is str:
+        return isinstance(value, str) and "\x00" not in value
+    if expected is datetime:
+        return isinstance(value, datetime) and value.tzinfo is not None
+    return True
 
 
 def _after(sort: SortKey, values: Sequence[Any], *, reverse: bool) -> ColumnElement[bool]:

@@ -64,11 +64,24 @@ def page_args(
     )
 
 
+_MAX_ROW_ID = 2**63 - 1  # BIGINT
+
+
+def row_id(node_id: str) -> int | None:
+    """The row id a global id's node part names, or None when it cannot name a row (not ASCII
+    digits, e.g. '²', or beyond BIGINT: both would fail in `int()` or in the database)."""
+    if not (0 < len(node_id) <= 19 and node_id.isascii() and node_id.isdigit()):
+        return None
+    value = int(node_id)
+    return value if value <= _MAX_ROW_ID else None
+
+
 def decode_id(global_id: relay.GlobalID, expected: str, *, argument: str = "id") -> int:
     """The row id inside a global id of the expected type; anything else is bad input."""
-    if global_id.type_name != expected or not global_id.node_id.isdigit():
+    value = row_id(global_id.node_id) if global_id.type_name == expected else None
+    if value is None:
         raise BadUserInput(f"`{argument}` must be the id of a {expected}.")
-    return int(global_id.node_id)
+    return value
 
 
 @strawberry.type(name="UserError")

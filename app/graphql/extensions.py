@@ -1,5 +1,6 @@
 """Schema extensions: limits before any SQL runs, and one policy for errors."""
 
+import contextlib
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -17,8 +18,9 @@ from graphql import (
     ValidationContext,
     ValidationRule,
     VariableNode,
+    value_from_ast_untyped,
 )
-from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
 from strawberry.relay import GlobalIDValueError
 
 from app.errors import ErrorCode, TopLevelError
@@ -31,10 +33,13 @@ _LIMIT_MESSAGES = re.compile(
     r"exceeds maximum operation depth"
     r"|aliases found\. Allowed"
     r"|Document contains more than \d+ tokens"
+    # graphql-core's own guards: nesting while parsing, and its budget for validation work.
+    r"|Document is nested too deeply"
+    r"|^Validation aborted\.$"
 )
 
 
-def error_code(error: GraphQLError) -> ErrorCode | None:  # noqa: PLR0911  (one table)
+def error_code(error: GraphQLError) -> ErrorCode | None:
     """The code of an expected error, or None for a bug (which gets masked)."""
     original = error.original_error
     if isinstance(original, TopLevelError):
@@ -67,12 +72,14 @@ class ErrorPolicy(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = getattr(self.execution_context.context, "request_id", "")
         original = error.original_error or error
-        logger.error(
-            "unexpected error",
-            request_id=request_id,
-            path=error.path,
-            exc_info=(type(original), original, original.__traceback__),
-        )
+        # Masking must not depend on logging working: a failing log still masks the error.
+        with contextlib.suppress(Exception):
+            logger.error(
+                "unexpected error",
+                request_id=request_id,
+                path=error.path,
+                exc_info=(type(original), original, original.__traceback__),
+            )
         masked = super().anonymise_error(error)
         masked.extensions = {
             "code": ErrorCode.INTERNAL_SERVER_ERROR.value,
@@ -176,8 +183,17 @@ class NodeBudget(SchemaExtension):
                 for definition in document.definitions:
                     if not isinstance(definition, OperationDefinitionNode):
                         continue
+                    # `$first: Int = 100` given no value pages by 100, not by the default page.
+                    defaults = {
+                        d.variable.name.value: value_from_ast_untyped(d.default_value)
+                        for d in definition.variable_definitions or ()
+                        if d.default_value is not None
+                    }
                     estimate = estimate_nodes(
-                        definition.selection_set, fragments, variables, default_page
+                        definition.selection_set,
+                        fragments,
+                        {**defaults, **variables},
+                        default_page,
                     )
                     if estimate > max_nodes:
                         validation_context.report_error(
@@ -189,4 +205,18 @@ class NodeBudget(SchemaExtension):
                         )
 
         context.validation_rules = (*context.validation_rules, NodeBudgetRule)
+        yield
+
+
+class SafeParserCache(ParserCache):
+    """Strawberry's ParserCache parses inside its `on_parse` hook, so a syntax error (or the token
+    limit) escapes the operation, and ErrorPolicy with it: no `extensions.code`. On failure, leave
+    the document unset: Strawberry parses again and reports the error inside the operation."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(
+                context.query, **context.parse_options
+            )
         yield

@@ -12,7 +12,6 @@ from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
 )
@@ -20,7 +19,8 @@ from strawberry.tools import merge_types
 
 from app.errors import BadUserInput
 from app.graphql.context import Info
-from app.graphql.extensions import ErrorPolicy, NodeBudget
+from app.graphql.core import row_id
+from app.graphql.extensions import ErrorPolicy, NodeBudget, SafeParserCache
 from app.organizations.types import Organization, OrganizationMutation, OrganizationQuery
 from app.settings import Settings
 from app.teams.types import Team, TeamMutation
@@ -35,7 +35,7 @@ async def _resolve_global_ids(info: Info, ids: list[relay.GlobalID]) -> list[rel
     by_type: dict[type[relay.Node], list[str]] = {}
     for global_id in ids:
         node_type = _NODE_TYPES_BY_NAME.get(global_id.type_name)
-        if node_type is not None and global_id.node_id.isdigit():
+        if node_type is not None and row_id(global_id.node_id) is not None:
             by_type.setdefault(node_type, []).append(global_id.node_id)
     resolved: dict[tuple[str, str], relay.Node | None] = {}
     for node_type, node_ids in by_type.items():
@@ -77,7 +77,7 @@ def build_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """Factories, so every request gets its own extension instances."""
     extensions: list[Callable[[], SchemaExtension]] = [
         ErrorPolicy,
-        partial(ParserCache, maxsize=256),
+        partial(SafeParserCache, maxsize=256),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         partial(QueryDepthLimiter, max_depth=settings.max_depth),
         partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),

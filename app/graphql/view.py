@@ -1,22 +1,29 @@
 """The GraphQL HTTP endpoint: Strawberry's ASGI app with our context and JSON error bodies."""
 
+import json
 import re
 import uuid
 from typing import Any
 
-from cross_web import HTTPException
+import structlog
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from app.authn import authenticate, parse_authorization
 from app.authz.enforcer import Authorizer
 from app.errors import ErrorCode, TopLevelError
 from app.graphql.context import GraphQLContext
+from app.http import BodyTooLarge
 from app.settings import Settings
+
+logger = structlog.get_logger("hubql.http")
 
 _HTTP_ERROR_CODES = {
     401: ErrorCode.UNAUTHENTICATED,
@@ -24,12 +31,20 @@ _HTTP_ERROR_CODES = {
 }
 
 
-def error_response(status: int, message: str, code: ErrorCode, **headers: str) -> JSONResponse:
-    body = {"errors": [{"message": message, "extensions": {"code": code.value}}]}
-    return JSONResponse(body, status_code=status, headers=headers or None)
+def error_response(
+    status: int,
+    message: str,
+    code: ErrorCode,
+    *,
+    headers: dict[str, str] | None = None,
+    **extensions: str,
+) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": code.value, **extensions}}]}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_FIRST_JSON_CHARACTER = re.compile(rb"[ \t\n\r]*(.)", re.DOTALL)
 
 
 def _request_id(supplied: str | None) -> str:
@@ -63,20 +78,58 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
+        request.state.request_id = _request_id(request.headers.get("x-request-id"))
         try:
             response: Response = await self.run(request)
         except _Unauthenticated as error:
             response = error_response(
-                401, error.reason, ErrorCode.UNAUTHENTICATED, **{"WWW-Authenticate": "Bearer"}
+                401,
+                error.reason,
+                ErrorCode.UNAUTHENTICATED,
+                headers={"WWW-Authenticate": "Bearer"},
             )
         except HTTPException as error:
             code = _HTTP_ERROR_CODES.get(error.status_code, ErrorCode.BAD_USER_INPUT)
-            response = error_response(error.status_code, error.reason, code)
+            if isinstance(error.__cause__, InvalidOperationTypeError):
+                # GraphQL over HTTP: a mutation sent with GET is 405 (Strawberry says 400).
+                response = error_response(405, error.reason, code, headers={"Allow": "POST"})
+            else:
+                response = error_response(error.status_code, error.reason, code)
+        except BodyTooLarge:
+            raise
+        except Exception:
+            # Outside GraphQL execution (authentication, body parsing): same contract as inside.
+            request_id = request.state.request_id
+            logger.exception("unexpected error", request_id=request_id)
+            response = error_response(
+                500,
+                "Internal server error.",
+                ErrorCode.INTERNAL_SERVER_ERROR,
+                headers={"x-request-id": request_id},
+                requestId=request_id,
+            )
         finally:
             context = getattr(request.state, "hubql_context", None)
             if context is not None:
-                await context.session.close()
+                await context.close()
         await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return json.loads(data)
+        except (UnicodeDecodeError, RecursionError) as error:
+            # Strawberry turns only JSONDecodeError into a 400; these would be 500s.
+            raise HTTPException(400, "Unable to parse request body as JSON") from error
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        # Strawberry calls `.get` on whatever JSON it finds: a number, string or null is a 500.
+        if request.method == "POST" and "application/json" in (request.content_type or ""):
+            first = _FIRST_JSON_CHARACTER.match(await request.get_body())
+            if first is None or first.group(1) not in {b"{", b"["}:
+                raise HTTPException(400, "The request body must be a JSON object.")
+        return await super().parse_http_body(request)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -93,7 +146,7 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
             viewer=viewer,
             authz=self.authz,
             settings=self.settings,
-            request_id=_request_id(request.headers.get("x-request-id")),
+            request_id=request.state.request_id,
             request=request if isinstance(request, Request) else None,
             response=response if isinstance(response, Response) else None,
         )

@@ -77,6 +77,7 @@ async def issue_token(
     name = name.strip()
     if not name or len(name) > MAX_TOKEN_NAME:
         raise Invalid(f"A token name is 1-{MAX_TOKEN_NAME} characters.", field="name")
+    validate_text(name, field="name", max_length=MAX_TOKEN_NAME)
     if expires_at is not None and expires_at <= utcnow():
         raise Invalid("The expiry must be in the future.", field="expiresAt")
     secret = mint_token()
