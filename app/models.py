@@ -1,15 +1,25 @@
 """Every table, imported in one place so Alembic and the tests see the whole metadata."""
 
+from app.activity.models import Activity
 from app.db import Base
 from app.organizations.models import Organization, OrganizationMember
+from app.projects.models import Project, ProjectGrant, PromotionSource
+from app.runs.models import Run, RunArtifact, RunEdge
 from app.teams.models import Team, TeamMember
 from app.users.models import AccessToken, User
 
 __all__ = [
     "AccessToken",
+    "Activity",
     "Base",
     "Organization",
     "OrganizationMember",
+    "Project",
+    "ProjectGrant",
+    "PromotionSource",
+    "Run",
+    "RunArtifact",
+    "RunEdge",
     "Team",
     "TeamMember",
     "User",
