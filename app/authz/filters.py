@@ -4,31 +4,81 @@ Each predicate is built from the role names the policy lets read the kind (asked
 cached), so a list never drops rows in Python and `totalCount` stays honest.
 """
 
-from sqlalchemy import ColumnElement, false, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
-from app.authz.roles import Action, Kind, org_roles_allowing
+from app.authz.roles import Action, Kind, org_roles_allowing, project_readers
 from app.context import Context
-from app.organizations.models import Organization, OrganizationMember
-from app.teams.models import Team
+from app.organizations.models import Organization, OrganizationMember, OrganizationRole
+from app.projects.models import Project, ProjectGrant, ProjectRole, ProjectVisibility
+from app.teams.models import Team, TeamMember
+
+
+def _memberships(user_id: int, roles: list[OrganizationRole]) -> Select[int]:
+    return select(OrganizationMember.organization_id).where(
+        OrganizationMember.user_id == user_id, OrganizationMember.role.in_(roles)
+    )
+
+
+def publicly_visible_visibilities(ctx: Context) -> list[ProjectVisibility]:
+    """Visibilities the anonymous viewer may read (PUBLIC, as the policy has it)."""
+    return [v for v in ProjectVisibility if project_readers(ctx.authz, v).anonymous]
+
+
+def organizations_with_public_projects(ctx: Context) -> Select[int]:
+    return select(Project.organization_id).where(
+        Project.visibility.in_(publicly_visible_visibilities(ctx))
+    )
 
 
 def readable_organizations(ctx: Context) -> ColumnElement[bool]:
+    """Member organizations, and those that own a project anyone may read."""
+    seen_as_owner = Organization.id.in_(organizations_with_public_projects(ctx))
+    if ctx.viewer.user_id is None:
+        return seen_as_owner
+    reading_roles = org_roles_allowing(ctx.authz, Kind.ORGANIZATION, Action.READ)
+    return or_(Organization.id.in_(_memberships(ctx.viewer.user_id, reading_roles)), seen_as_owner)
+
+
+def member_organizations(ctx: Context) -> ColumnElement[bool]:
+    """Organizations whose members the viewer may list (the viewer's own)."""
     if ctx.viewer.user_id is None:
         return false()
-    reading_roles = org_roles_allowing(ctx.authz, Kind.ORGANIZATION, Action.READ)
-    memberships = select(OrganizationMember.organization_id).where(
-        OrganizationMember.user_id == ctx.viewer.user_id,
-        OrganizationMember.role.in_(reading_roles),
-    )
-    return Organization.id.in_(memberships)
+    roles = org_roles_allowing(ctx.authz, Kind.ORGANIZATION, Action.READ_MEMBERS)
+    return Organization.id.in_(_memberships(ctx.viewer.user_id, roles))
 
 
 def readable_teams(ctx: Context) -> ColumnElement[bool]:
     if ctx.viewer.user_id is None:
         return false()
     reading_roles = org_roles_allowing(ctx.authz, Kind.TEAM, Action.READ)
-    memberships = select(OrganizationMember.organization_id).where(
-        OrganizationMember.user_id == ctx.viewer.user_id,
-        OrganizationMember.role.in_(reading_roles),
+    return Team.organization_id.in_(_memberships(ctx.viewer.user_id, reading_roles))
+
+
+def granted_projects(user_id: int, roles: tuple[ProjectRole, ...]) -> Select[int]:
+    """Projects granted to the user, directly or through a team, with one of these roles."""
+    teams = select(TeamMember.team_id).where(TeamMember.user_id == user_id)
+    return select(ProjectGrant.project_id).where(
+        ProjectGrant.role.in_(roles),
+        or_(ProjectGrant.user_id == user_id, ProjectGrant.team_id.in_(teams)),
     )
-    return Team.organization_id.in_(memberships)
+
+
+def readable_projects(ctx: Context) -> ColumnElement[bool]:
+    """Per visibility: everyone, or members with a reading org role, or reading grants."""
+    user_id = ctx.viewer.user_id
+    clauses: list[ColumnElement[bool]] = []
+    for visibility in ProjectVisibility:
+        readers = project_readers(ctx.authz, visibility)
+        if readers.anonymous or (user_id is not None and readers.signed_in):
+            clauses.append(Project.visibility == visibility)
+            continue
+        if user_id is None:
+            continue
+        who: list[ColumnElement[bool]] = []
+        if readers.org_roles:
+            who.append(Project.organization_id.in_(_memberships(user_id, list(readers.org_roles))))
+        if readers.grant_roles:
+            who.append(Project.id.in_(granted_projects(user_id, readers.grant_roles)))
+        if who:
+            clauses.append(and_(Project.visibility == visibility, or_(*who)))
+    return or_(*clauses) if clauses else false()

@@ -5,15 +5,20 @@ never decides anything itself.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 
 from app.authz.enforcer import Authorizer
 from app.organizations.models import OrganizationRole
+from app.projects.models import ProjectRole, ProjectVisibility
 from app.teams.models import TeamRole
 
 AUTHENTICATED = "user:authenticated"
 ANONYMOUS = "user:anonymous"
 SELF = "user:self"
+ARCHIVED = "state:archived"
+PUBLIC_OWNER = "organization:public"
 
 
 class Kind(StrEnum):
@@ -21,6 +26,8 @@ class Kind(StrEnum):
     ACCESS_TOKEN = "access_token"  # noqa: S105  (a resource kind)
     ORGANIZATION = "organization"
     TEAM = "team"
+    PROJECT = "project"
+    RUN = "run"
 
 
 class Action(StrEnum):
@@ -37,6 +44,16 @@ class Action(StrEnum):
     CREATE_PROJECT = "create_project"
     READ_EMAIL = "read_email"
     READ_TOKENS = "read_tokens"
+    READ_MEMBERS = "read_members"
+    READ_ACTIVITY = "read_activity"
+    ARCHIVE = "archive"
+    MANAGE_ACCESS = "manage_access"
+    READ_ACCESS = "read_access"
+    SET_PROMOTION_SOURCES = "set_promotion_sources"
+    CREATE_RUN = "create_run"
+    PROMOTE = "promote"
+    TRANSITION = "transition"
+    PUBLISH_COMPONENT = "publish_component"
 
 
 def org_subject(role: OrganizationRole) -> str:
@@ -65,10 +82,14 @@ def may_grant(authz: Authorizer, granter: OrganizationRole, role: OrganizationRo
     return authz.allows([org_subject(granter)], org_role_object(role), Action.GRANT)
 
 
-def organization_roles(membership: OrganizationRole | None, base: Iterable[str]) -> set[str]:
+def organization_roles(
+    membership: OrganizationRole | None, base: Iterable[str], *, public_owner: bool = False
+) -> set[str]:
     roles = set(base)
     if membership is not None:
         roles.add(org_subject(membership))
+    if public_owner:
+        roles.add(PUBLIC_OWNER)
     return roles
 
 
@@ -79,3 +100,93 @@ def team_roles(
     if team_membership is not None:
         roles.add(team_subject(team_membership))
     return roles
+
+
+# ---- projects ----------------------------------------------------------------------------------
+
+
+def project_subject(role: ProjectRole) -> str:
+    return f"project:{role.value.lower()}"
+
+
+def visibility_subject(visibility: ProjectVisibility) -> str:
+    return f"visibility:{visibility.value.lower()}"
+
+
+def org_visibility_subject(role: OrganizationRole, visibility: ProjectVisibility) -> str:
+    return f"{org_subject(role)}@{visibility.value.lower()}"
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFacts:
+    """What the database says about the viewer and one project; the policy says the rest."""
+
+    visibility: ProjectVisibility
+    archived: bool
+    org_membership: OrganizationRole | None = None
+    grants: frozenset[ProjectRole] = frozenset()
+
+
+def project_roles(facts: ProjectFacts, base: Iterable[str]) -> set[str]:
+    roles = set(base) | {visibility_subject(facts.visibility)}
+    if facts.org_membership is not None:
+        roles.add(org_subject(facts.org_membership))
+        roles.add(org_visibility_subject(facts.org_membership, facts.visibility))
+    roles.update(project_subject(grant) for grant in facts.grants)
+    if facts.archived:
+        roles.add(ARCHIVED)
+    return roles
+
+
+def effective_project_role(authz: Authorizer, roles: Iterable[str]) -> ProjectRole | None:
+    """The project role whose holders may do everything this viewer's roles allow."""
+    held = [
+        candidate
+        for candidate in ProjectRole
+        if any(authz.implies(role, project_subject(candidate)) for role in roles)
+    ]
+    for candidate in held:
+        if all(authz.implies(project_subject(candidate), project_subject(o)) for o in held):
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class ProjectReaders:
+    """For one visibility: who may read a project, as the policy says (for SQL filters)."""
+
+    anonymous: bool
+    signed_in: bool
+    org_roles: tuple[OrganizationRole, ...]
+    grant_roles: tuple[ProjectRole, ...]
+
+
+def project_readers(authz: Authorizer, visibility: ProjectVisibility) -> ProjectReaders:
+    read = partial(_project_allows, authz, visibility, Action.READ)
+    return ProjectReaders(
+        anonymous=read(ProjectFacts(visibility, archived=False), authenticated=False),
+        signed_in=read(ProjectFacts(visibility, archived=False), authenticated=True),
+        org_roles=tuple(
+            role
+            for role in OrganizationRole
+            if read(ProjectFacts(visibility, archived=False, org_membership=role))
+        ),
+        grant_roles=tuple(
+            role
+            for role in ProjectRole
+            if read(ProjectFacts(visibility, archived=False, grants=frozenset({role})))
+        ),
+    )
+
+
+def _project_allows(
+    authz: Authorizer,
+    visibility: ProjectVisibility,
+    action: Action,
+    facts: ProjectFacts,
+    *,
+    authenticated: bool = True,
+) -> bool:
+    assert facts.visibility == visibility
+    roles = project_roles(facts, viewer_subjects(authenticated=authenticated))
+    return authz.allows(roles, Kind.PROJECT, action)

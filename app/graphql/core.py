@@ -1,7 +1,7 @@
 """Building blocks every domain's types use: connections, page arguments, ids, mutations."""
 
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -48,6 +48,15 @@ def build_connection(page: Page[R], wrap: Callable[[R], T], total: CountFn) -> C
         ),
         _total=total,
     )
+
+
+async def _zero() -> int:
+    return 0
+
+
+def empty_connection() -> Connection[Any]:
+    """What a list the viewer may not read holds for them: nothing, honestly counted."""
+    return build_connection(Page.empty(), lambda item: item, _zero)
 
 
 def page_args(

@@ -7,6 +7,7 @@ from app.loaders import CountLoader, PageLoader, RowsByKeyLoader
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
 from app.organizations.service import members_statement
 from app.pagination import SortKey
+from app.projects.models import Project
 from app.users.models import User
 
 MEMBERS_BY_USERNAME = SortKey(
@@ -34,6 +35,24 @@ class ViewerRoleByOrganizationIdLoader(DataLoader[int, OrganizationRole | None])
         return [roles.get(organization_id) for organization_id in organization_ids]
 
 
+class PublicOwnerByOrganizationIdLoader(DataLoader[int, bool]):
+    """Whether each organization owns a project anyone may read (so outsiders see its name)."""
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__()
+        self._ctx = ctx
+
+    async def batch_load_fn(self, organization_ids: list[int]) -> list[bool]:
+        statement = (
+            filters.organizations_with_public_projects(self._ctx)
+            .where(Project.organization_id.in_(organization_ids))
+            .distinct()
+        )
+        async with self._ctx.reading() as session:
+            owners = set((await session.scalars(statement)).all())
+        return [organization_id in owners for organization_id in organization_ids]
+
+
 class OrganizationLoaders:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
@@ -41,6 +60,7 @@ class OrganizationLoaders:
             ctx, Organization, Organization.id
         )
         self.viewer_role = ViewerRoleByOrganizationIdLoader(ctx)
+        self.public_owner = PublicOwnerByOrganizationIdLoader(ctx)
         self._member_pages: dict[OrganizationRole | None, PageLoader[int, OrganizationMember]] = {}
         self._member_counts: dict[OrganizationRole | None, CountLoader[int]] = {}
         self.memberships_of_user: PageLoader[int, OrganizationMember] = PageLoader(
@@ -58,7 +78,7 @@ class OrganizationLoaders:
         return (
             select(OrganizationMember)
             .join(Organization, Organization.id == OrganizationMember.organization_id)
-            .where(filters.readable_organizations(self._ctx))
+            .where(filters.member_organizations(self._ctx))
         )
 
     def member_pages(self, role: OrganizationRole | None) -> PageLoader[int, OrganizationMember]:

@@ -10,6 +10,7 @@ from app.errors import Forbidden, Invalid, LastOwner, NotFound, NotFoundInInput,
 from app.names import normalize_slug, validate_slug, validate_text
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
 from app.pagination import Page, PageArgs, SortKey, count, paginate
+from app.projects.models import Project
 from app.teams.models import Team, TeamMember
 from app.users.models import User
 
@@ -28,8 +29,19 @@ async def membership_role(ctx: Context, organization_id: int) -> OrganizationRol
     )
 
 
+async def owns_public_projects(ctx: Context, organization_id: int) -> bool:
+    statement = filters.organizations_with_public_projects(ctx).where(
+        Project.organization_id == organization_id
+    )
+    return await ctx.session.scalar(statement.limit(1)) is not None
+
+
 async def roles_on(ctx: Context, organization_id: int) -> set[str]:
-    return organization_roles(await membership_role(ctx, organization_id), ctx.base_roles)
+    return organization_roles(
+        await membership_role(ctx, organization_id),
+        ctx.base_roles,
+        public_owner=await owns_public_projects(ctx, organization_id),
+    )
 
 
 async def get_readable(ctx: Context, organization_id: int) -> Organization | None:
@@ -61,7 +73,8 @@ ORGANIZATIONS_BY_NAME = SortKey("name", ((Organization.name, False), (Organizati
 
 
 def readable_statement(ctx: Context) -> Select[Organization]:
-    return select(Organization).where(filters.readable_organizations(ctx))
+    """The viewer's own organizations (the `organizations` list); others they see by name."""
+    return select(Organization).where(filters.member_organizations(ctx))
 
 
 async def list_readable(ctx: Context, args: PageArgs) -> Page[Organization]:
@@ -257,8 +270,13 @@ def members_statement(
     return statement
 
 
-def may(ctx: Context, membership: OrganizationRole | None, action: Action) -> bool:
+def may(
+    ctx: Context,
+    membership: OrganizationRole | None,
+    action: Action,
+    *,
+    public_owner: bool = False,
+) -> bool:
     """The decision for one organization, given the viewer's membership already loaded."""
-    return ctx.authz.allows(
-        organization_roles(membership, ctx.base_roles), Kind.ORGANIZATION, action
-    )
+    roles = organization_roles(membership, ctx.base_roles, public_owner=public_owner)
+    return ctx.authz.allows(roles, Kind.ORGANIZATION, action)

@@ -12,6 +12,7 @@ from app.graphql.core import (
     UserErrorType,
     build_connection,
     decode_id,
+    empty_connection,
     page_args,
     run_mutation,
 )
@@ -67,14 +68,20 @@ class Organization(relay.Node):
     ) -> list["Organization | None"]:
         ctx = info.context
         ids = [int(node_id) for node_id in node_ids]
-        rows = await ctx.loaders.organizations.by_id.load_many(ids)
-        roles = await ctx.loaders.organizations.viewer_role.load_many(ids)
+        loaders = ctx.loaders.organizations
+        rows = await loaders.by_id.load_many(ids)
+        roles = await loaders.viewer_role.load_many(ids)
+        public = await loaders.public_owner.load_many(ids)
         return [
             cls.from_row(row)
-            if row is not None and organizations.may(ctx, role, Action.READ)
+            if row is not None and organizations.may(ctx, role, Action.READ, public_owner=owner)
             else None
-            for row, role in zip(rows, roles, strict=True)
+            for row, role, owner in zip(rows, roles, public, strict=True)
         ]
+
+    async def _may(self, info: Info, action: Action) -> bool:
+        role = await info.context.loaders.organizations.viewer_role.load(self.organization_id)
+        return organizations.may(info.context, role, action)
 
     @strawberry.field(description="The viewer's role here; null when not a member.")
     async def viewer_role(self, info: Info) -> OrganizationRole | None:  # type: ignore[valid-type]
@@ -92,7 +99,7 @@ class Organization(relay.Node):
             create_project=organizations.may(ctx, role, Action.CREATE_PROJECT),
         )
 
-    @strawberry.field(description="Members, by username.")
+    @strawberry.field(description="Members, by username; empty for non-members.")
     async def members(
         self,
         info: Info,
@@ -103,6 +110,8 @@ class Organization(relay.Node):
         role: OrganizationRole | None = None,  # type: ignore[valid-type]
     ) -> Connection["OrganizationMember"]:
         args = page_args(info, first, after, last, before)
+        if not await self._may(info, Action.READ_MEMBERS):
+            return empty_connection()
         loaders = info.context.loaders.organizations
         page = await loaders.member_pages(role).load((self.organization_id, args))
         return build_connection(
@@ -111,7 +120,7 @@ class Organization(relay.Node):
             lambda: loaders.member_counts(role).load(self.organization_id),
         )
 
-    @strawberry.field(description="Teams, by name.")
+    @strawberry.field(description="Teams, by name; empty for non-members.")
     async def teams(
         self,
         info: Info,
@@ -123,6 +132,8 @@ class Organization(relay.Node):
         from app.teams.types import Team  # noqa: PLC0415  (a lazy type, resolved at run time)
 
         args = page_args(info, first, after, last, before)
+        if not await self._may(info, Action.READ_MEMBERS):
+            return empty_connection()
         loaders = info.context.loaders.teams
         page = await loaders.pages.load((self.organization_id, args))
         return build_connection(
