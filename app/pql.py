@@ -22,7 +22,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import (
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
 from sqlalchemy import (
     Boolean,
     ColumnElement,
@@ -43,6 +49,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from app.errors import BadUserInput
 
@@ -62,7 +69,7 @@ condition: FIELD _COLON value
       | BARE -> bare
 
 NOT: "~"
-FIELD: /[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*/
+FIELD: /[A-Za-z_][A-Za-z0-9_.-]*/
 _COLON: /\s*:\s*/
 QUOTED: /"(?:[^"\\]|\\.)*"/
 BARE: /[^\s,()":][^\s,()"]*/
@@ -144,12 +151,14 @@ def _value_condition(name: str, raw: str) -> Condition:
 class _ToAst(Transformer[Token, Expression]):
     def condition(self, name: Token, value: tuple[str, str]) -> Condition:
         kind, raw = value
-        field_name = str(name).lower()
+        head, dot, key = str(name).partition(".")
+        field_name = head.lower() + dot + key
         if kind == "quoted":
             return Condition(field_name, Op.EQ, (raw,))
         if kind == "range":
             low, high = raw.split("\0")
-            return Condition(field_name, Op.RANGE, (low, high))
+            negated = low.startswith("~")
+            return Condition(field_name, Op.RANGE, (low.removeprefix("~"), high), negated)
         return _value_condition(field_name, raw)
 
     def bare(self, token: Token) -> tuple[str, str]:
@@ -177,16 +186,22 @@ def _describe(error: UnexpectedInput, query: str) -> str:
     column = getattr(error, "column", None) or 0
     if isinstance(error, UnexpectedToken):
         if error.token.type == "$END":
-            return "query: it ends too early (an unfinished condition or parenthesis)."
+            return _ends_early(query)
         found = str(error.token).strip() or repr(str(error.token))
         return f"query: unexpected `{found}` at column {column}."
     if isinstance(error, UnexpectedCharacters):
         position = error.pos_in_stream or 0
-        found = query[position : position + 12].split(" ", maxsplit=1)[0] or query[position]
+        rest = query[position:].lstrip()
+        found = rest[:24].split(maxsplit=1)[0] if rest else query[position]
         return f"query: unexpected `{found}` at column {column}."
     if isinstance(error, UnexpectedEOF):
-        return "query: it ends too early (an unfinished condition or parenthesis)."
+        return _ends_early(query)
     return f"query: cannot read it at column {column}."
+
+
+def _ends_early(query: str) -> str:
+    last = query.rsplit(maxsplit=1)[-1][-24:]
+    return f"query: it ends too early after `{last}` (an unfinished condition or parenthesis)."
 
 
 def parse(query: str) -> Expression:
@@ -199,7 +214,12 @@ def parse(query: str) -> Expression:
         tree = _PARSER.parse(text)
     except UnexpectedInput as error:
         raise BadUserInput(_describe(error, text)) from error
-    result = _ToAst().transform(tree)
+    try:
+        result = _ToAst().transform(tree)
+    except VisitError as error:
+        if isinstance(error.orig_exc, BadUserInput):
+            raise error.orig_exc from None
+        raise
     assert isinstance(result, Condition | AllOf | AnyOf | Not)
     return result
 
@@ -231,7 +251,8 @@ def parse_number(raw: str, name: str) -> float:
 
 def like_pattern(raw: str) -> str:
     """`%x%` with the user's text escaped, so `_` and `\\` match themselves."""
-    lead, body, trail = raw.startswith("%"), raw.strip("%"), raw.endswith("%")
+    lead, trail = raw.startswith("%"), len(raw) > 1 and raw.endswith("%")
+    body = raw[1 if lead else 0 : len(raw) - 1 if trail else len(raw)]
     escaped = body.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
     return f"{'%' if lead else ''}{escaped.lower()}{'%' if trail else ''}"
 
@@ -323,7 +344,7 @@ class DateTimeField(Field):
                 return column < end if whole_day else column <= start  # type: ignore[no-any-return]
             case _:
                 high, high_day = bounds[1]
-                if high < start:
+                if (high + timedelta(days=1) if high_day else high) < start:
                     raise BadUserInput(f"query: the `{name}` range ends before it starts.")
                 upper = column < high + timedelta(days=1) if high_day else column <= high
                 return and_(column >= start, upper)
@@ -360,7 +381,10 @@ class JsonPathField(Field):
             return func.coalesce(JsonKeyType(self.column, self.key), "null") == "null"
         numbers = _all_numbers(condition.values)
         if condition.op in {Op.EQ, Op.IN} and numbers is None:
-            return element.as_string().in_(condition.values)  # type: ignore[no-any-return]
+            is_text = JsonKeyType(self.column, self.key).in_(("text", "string"))
+            texts = and_(is_text, element.as_string().in_(condition.values))
+            given = [number for number in map(_number, condition.values) if number is not None]
+            return or_(texts, numeric_json(self.column, self.key).in_(given)) if given else texts
         if numbers is None:
             raise BadUserInput(
                 f"query: `{condition.field}` compares numbers; "
@@ -381,15 +405,24 @@ class JsonPathField(Field):
             case Op.LE:
                 return value <= numbers[0]
             case _:
+                if numbers[1] < numbers[0]:
+                    raise BadUserInput(
+                        f"query: the `{condition.field}` range ends before it starts."
+                    )
                 return and_(value >= numbers[0], value <= numbers[1])
 
 
 def _all_numbers(values: Sequence[str]) -> list[float] | None:
+    numbers = [_number(value) for value in values]
+    return None if None in numbers else numbers  # type: ignore[return-value]
+
+
+def _number(value: str) -> float | None:
     try:
-        numbers = [float(value) for value in values]
+        number = float(value)
     except ValueError:
         return None
-    return numbers if all(math.isfinite(n) for n in numbers) else None
+    return number if math.isfinite(number) else None
 
 
 def numeric_json(column: Any, key: str) -> ColumnElement[float]:
@@ -417,6 +450,10 @@ class JsonKeyType(FunctionElement[str]):
 
     inherit_cache = True
     type = String()
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own (list) type
+        *FunctionElement._traverse_internals,
+        ("json_key", InternalTraversal.dp_string),
+    ]
 
     def __init__(self, column: Any, key: str) -> None:
         self.json_key = key
@@ -516,7 +553,7 @@ def compile_expression(expression: Expression, fields: FieldSet) -> ColumnElemen
 
 
 def compile_query(query: str | None, fields: FieldSet) -> ColumnElement[bool]:
-    if query is None or not query.strip():
+    if query is None:
         return true()
     return compile_expression(parse(query), fields)
 

@@ -3,6 +3,7 @@
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.activity import service as activity
 from app.authz import filters
 from app.authz.roles import Action, Kind, may_grant, org_roles_allowing, organization_roles
 from app.context import Context
@@ -108,6 +109,7 @@ async def create_organization(
         )
     )
     await ctx.session.flush()
+    await _record(ctx, "organization.created", organization.id)
     return organization
 
 
@@ -138,6 +140,7 @@ async def update_organization(
             description, field="description", max_length=MAX_DESCRIPTION
         )
     await ctx.session.flush()
+    await _record(ctx, "organization.updated", organization.id)
     return organization
 
 
@@ -145,9 +148,20 @@ async def delete_organization(ctx: Context, organization_id: int, *, confirm_nam
     organization = await get_for(ctx, organization_id, Action.DELETE)
     if normalize_slug(confirm_name) != organization.name:
         raise Invalid("Type the organization's name to confirm.", field="confirmName")
+    # The organization's activity goes with it (a cascade); nothing is left to record it in.
     await ctx.session.delete(organization)
     await ctx.session.flush()
     return organization_id
+
+
+async def _record(ctx: Context, verb: str, organization_id: int, **details: str) -> None:
+    await activity.record(
+        ctx,
+        verb,
+        ("Organization", organization_id),
+        organization_id=organization_id,
+        details=details or None,
+    )
 
 
 # ---- members ----------------------------------------------------------------------------------
@@ -223,6 +237,9 @@ async def add_member(
         await ctx.session.flush()
     except IntegrityError as error:
         raise Taken(f"{user.username!r} is already a member.", field="username") from error
+    await _record(
+        ctx, "organization.member_added", organization_id, user=user.username, role=role.value
+    )
     return member
 
 
@@ -237,6 +254,9 @@ async def update_member_role(
     await _check_keeps_an_owner(ctx, member, role)
     member.role = role
     await ctx.session.flush()
+    await _record(
+        ctx, "organization.member_role_changed", organization_id, user=username, role=role.value
+    )
     return member
 
 
@@ -255,6 +275,7 @@ async def remove_member(ctx: Context, organization_id: int, *, username: str) ->
     )
     await ctx.session.delete(member)
     await ctx.session.flush()
+    await _record(ctx, "organization.member_removed", organization_id, user=user.username)
     return member
 
 

@@ -3,6 +3,7 @@
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
+from app.activity import service as activity
 from app.authz.roles import Action, Kind, team_roles
 from app.context import Context
 from app.errors import Forbidden, Invalid, NotFound, NotFoundInInput, Taken
@@ -89,7 +90,18 @@ async def create_team(
         await ctx.session.flush()
     except IntegrityError as error:
         raise Taken(f"A team named {team.name!r} already exists.", field="name") from error
+    await _record(ctx, "team.created", team)
     return team
+
+
+async def _record(ctx: Context, verb: str, team: Team, **details: str) -> None:
+    await activity.record(
+        ctx,
+        verb,
+        ("Team", team.id),
+        organization_id=team.organization_id,
+        details={"team": team.name, **details},
+    )
 
 
 async def update_team(
@@ -114,11 +126,13 @@ async def update_team(
         await ctx.session.flush()
     except IntegrityError as error:
         raise Taken(f"A team named {team.name!r} already exists.", field="name") from error
+    await _record(ctx, "team.updated", team)
     return team
 
 
 async def delete_team(ctx: Context, team_id: int) -> int:
     team = await get_for(ctx, team_id, Action.DELETE)
+    await _record(ctx, "team.deleted", team)
     await ctx.session.delete(team)
     await ctx.session.flush()
     return team_id
@@ -155,6 +169,7 @@ async def add_team_member(
         await ctx.session.flush()
     except IntegrityError as error:
         raise Taken(f"{user.username!r} is already on this team.", field="username") from error
+    await _record(ctx, "team.member_added", team, user=user.username, role=role.value)
     return member
 
 
@@ -165,6 +180,7 @@ async def update_team_member_role(
     member = await _team_member(ctx, team, username)
     member.role = role
     await ctx.session.flush()
+    await _record(ctx, "team.member_role_changed", team, user=username, role=role.value)
     return member
 
 
@@ -173,6 +189,7 @@ async def remove_team_member(ctx: Context, team_id: int, *, username: str) -> Te
     member = await _team_member(ctx, team, username)
     await ctx.session.delete(member)
     await ctx.session.flush()
+    await _record(ctx, "team.member_removed", team, user=username)
     return member
 
 

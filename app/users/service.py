@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.activity import service as activity
 from app.authn import DISPLAY_PREFIX_LENGTH, hash_token, mint_token
 from app.authz.roles import SELF, Action, Kind, org_subject
 from app.context import Context
@@ -102,7 +103,11 @@ async def create_access_token(
     user = await ctx.session.get(User, user_id)
     if user is None:
         raise NotFound("Your user no longer exists.")
-    return await issue_token(ctx.session, user, name=name, expires_at=expires_at)
+    token, secret = await issue_token(ctx.session, user, name=name, expires_at=expires_at)
+    await activity.record(
+        ctx, "access_token.created", ("AccessToken", token.id), organization_id=None
+    )
+    return token, secret
 
 
 async def revoke_access_token(ctx: Context, token_id: int) -> AccessToken:
@@ -117,6 +122,9 @@ async def revoke_access_token(ctx: Context, token_id: int) -> AccessToken:
         raise Invalid("This token is already revoked.", field="id")
     token.revoked_at = utcnow()
     await ctx.session.flush()
+    await activity.record(
+        ctx, "access_token.revoked", ("AccessToken", token.id), organization_id=None
+    )
     return token
 
 

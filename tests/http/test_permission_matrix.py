@@ -180,8 +180,10 @@ async def assert_refused(
 
 
 def with_rows(state: dict[str, Any], **changes: int) -> dict[str, Any]:
-    """A deep copy of `state` with the given row-count changes applied."""
+    """A deep copy of `state` after one successful mutation: the given row-count changes, plus
+    the one activity row every successful mutation writes."""
     expected = copy.deepcopy(state)
+    changes = {"activities": 1, **changes}
     for table, change in changes.items():
         expected["rows"][table] += change
     return expected
