@@ -110,3 +110,41 @@ class CountLoader(DataLoader[K, int], Generic[K]):
         async with self._ctx.reading() as session:
             counts = await count_partitioned(session, self._statement(), self._partition, keys)
         return [counts[key] for key in keys]
+
+
+class ConnectionLoaders(Generic[K, T]):
+    """The page and count loaders of one connection under many parents, one pair per distinct
+    filter and order (a response usually asks for one)."""
+
+    def __init__(self, ctx: Context, entity: type[T], partition: InstrumentedAttribute[K]) -> None:
+        self._ctx = ctx
+        self._entity = entity
+        self._partition = partition
+        self._pairs: dict[Hashable, tuple[PageLoader[K, T], CountLoader[K]]] = {}
+
+    def get(
+        self, key: Hashable, statement: Callable[[], Select[Any]], sort: SortKey
+    ) -> tuple[PageLoader[K, T], CountLoader[K]]:
+        full_key = (key, sort.name)
+        if full_key not in self._pairs:
+            self._pairs[full_key] = (
+                PageLoader(self._ctx, statement, self._entity, self._partition, sort),
+                CountLoader(self._ctx, statement, self._partition),
+            )
+        return self._pairs[full_key]
+
+
+class RelatedRowsLoader(DataLoader[K, list[T]], Generic[K, T]):
+    """Rows related to each key through a link: `statement` selects (row, key) pairs."""
+
+    def __init__(self, ctx: Context, statement: Callable[[list[K]], Select[Any, Any]]) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self._statement = statement
+
+    async def batch_load_fn(self, keys: list[K]) -> list[list[T]]:
+        grouped: dict[K, list[T]] = defaultdict(list)
+        async with self._ctx.reading() as session:
+            for row, key in (await session.execute(self._statement(keys))).all():
+                grouped[key].append(row)
+        return [grouped.get(key, []) for key in keys]

@@ -4,7 +4,7 @@ with a window function, for the same connection under many parents in one statem
 import base64
 import binascii
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
@@ -279,3 +279,15 @@ async def count_partitioned(
 
 
 CountFn = Callable[[], Awaitable[int]]
+
+
+def sort_key(
+    keys: Sequence[tuple[str, bool]],
+    sortable: Mapping[str, SQLColumnExpression[Any]],
+    tiebreaker: SQLColumnExpression[Any],
+) -> SortKey:
+    """An ordering from (field, descending) pairs, made total by a unique tiebreaker."""
+    name = ",".join(f"{'-' if descending else ''}{field}" for field, descending in keys)
+    columns = tuple((sortable[field], descending) for field, descending in keys)
+    last_descending = keys[-1][1] if keys else False
+    return SortKey(name, (*columns, (tiebreaker, last_descending)))

@@ -413,8 +413,8 @@ class JsonPathField(Field):
 
 
 def _all_numbers(values: Sequence[str]) -> list[float] | None:
-    numbers = [_number(value) for value in values]
-    return None if None in numbers else numbers  # type: ignore[return-value]
+    numbers = [number for number in map(_number, values) if number is not None]
+    return numbers if len(numbers) == len(values) else None
 
 
 def _number(value: str) -> float | None:

@@ -1,5 +1,6 @@
 """Helpers that read like the domain: create_user, create_organization, gql(...)."""
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,8 +9,17 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.authn import hash_token, mint_token
+from app.db import utcnow
 from app.models import Base
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
+from app.projects.models import (
+    Project,
+    ProjectFeature,
+    ProjectGrant,
+    ProjectRole,
+    ProjectVisibility,
+)
+from app.runs.models import Run, RunStatus
 from app.teams.models import Team, TeamMember, TeamRole
 from app.users.models import AccessToken, User
 
@@ -127,6 +137,71 @@ class Factory:
     async def team_member(self, team_id: int, person: Person, role: TeamRole) -> None:
         async with self.sessions() as session, session.begin():
             session.add(TeamMember(team_id=team_id, user_id=person.id, role=role))
+
+    async def project(
+        self,
+        organization_id: int,
+        name: str,
+        *,
+        visibility: ProjectVisibility = ProjectVisibility.PRIVATE,
+        features: frozenset[ProjectFeature] = frozenset({ProjectFeature.RUNTIME}),
+        archived: bool = False,
+        tags: list[str] | None = None,
+    ) -> int:
+        async with self.sessions() as session, session.begin():
+            project = Project(
+                organization_id=organization_id,
+                name=name,
+                visibility=visibility,
+                tags=tags or [],
+                archived_at=utcnow() if archived else None,
+            )
+            project.set_features(set(features))
+            session.add(project)
+            await session.flush()
+            return project.id
+
+    async def grant(
+        self,
+        project_id: int,
+        role: ProjectRole,
+        *,
+        person: Person | None = None,
+        team_id: int | None = None,
+    ) -> None:
+        async with self.sessions() as session, session.begin():
+            session.add(
+                ProjectGrant(
+                    project_id=project_id,
+                    user_id=person.id if person else None,
+                    team_id=team_id,
+                    role=role,
+                )
+            )
+
+    async def run(
+        self,
+        project_id: int,
+        name: str | None,
+        *,
+        status: RunStatus = RunStatus.SUCCEEDED,
+        tags: list[str] | None = None,
+        outputs: dict[str, Any] | None = None,
+        created_by: Person | None = None,
+    ) -> int:
+        async with self.sessions() as session, session.begin():
+            run = Run(
+                uuid=uuid.uuid4().hex,
+                project_id=project_id,
+                name=name,
+                status=status,
+                tags=tags or [],
+                outputs=outputs,
+                created_by_id=created_by.id if created_by else None,
+            )
+            session.add(run)
+            await session.flush()
+            return run.id
 
     async def row_counts(self) -> dict[str, int]:
         """Every table's row count: a cheap fingerprint of 'nothing changed'."""

@@ -54,7 +54,8 @@ def readable_activity(ctx: Context) -> ColumnElement[bool]:
     )
 
 
-def activity_statement(ctx: Context, organization_id: int) -> Select[Activity]:
-    return select(Activity).where(
-        Activity.organization_id == organization_id, readable_activity(ctx)
-    )
+def activity_statement(ctx: Context, organization_id: int | None) -> Select[Activity]:
+    statement = select(Activity).where(readable_activity(ctx))
+    if organization_id is not None:
+        statement = statement.where(Activity.organization_id == organization_id)
+    return statement

@@ -6,8 +6,11 @@ import strawberry
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.activity.loaders import ActivityLoaders
 from app.context import Context
 from app.organizations.loaders import OrganizationLoaders
+from app.projects.loaders import ProjectLoaders
+from app.runs.loaders import RunLoaders
 from app.teams.loaders import TeamLoaders
 from app.users.loaders import UserLoaders
 
@@ -19,6 +22,9 @@ class Loaders:
         self.users = UserLoaders(ctx)
         self.organizations = OrganizationLoaders(ctx)
         self.teams = TeamLoaders(ctx)
+        self.projects = ProjectLoaders(ctx)
+        self.runs = RunLoaders(ctx)
+        self.activity = ActivityLoaders(ctx)
 
 
 @dataclass

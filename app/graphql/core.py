@@ -1,7 +1,8 @@
 """Building blocks every domain's types use: connections, page arguments, ids, mutations."""
 
-from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from enum import Enum
+from typing import Any, Generic, Protocol, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -9,6 +10,7 @@ from strawberry import relay
 from app.errors import BadUserInput, UserError, UserErrorCode
 from app.graphql.context import Info
 from app.pagination import CountFn, Page, PageArgs
+from app.pql import parse_sort
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -117,3 +119,41 @@ async def run_mutation(
     finally:
         ctx.reset_loaders()
     return result, []
+
+
+@strawberry.enum(description="Sort direction.")
+class OrderDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+class OrderInput(Protocol):
+    """Every `XOrder` input: a field of the list's order enum and a direction."""
+
+    @property
+    def field(self) -> Enum: ...
+
+    @property
+    def direction(self) -> OrderDirection: ...
+
+
+def ordering(
+    order_by: Sequence[OrderInput] | None,
+    sort: str | None,
+    sortable: Mapping[str, Any],
+    default: str = "-updated_at",
+) -> list[tuple[str, bool]]:
+    """(field, descending) pairs from the typed `orderBy` or the CLI-style `sort` string."""
+    if order_by and sort:
+        raise BadUserInput("Pass `orderBy` or `sort`, not both.")
+    if order_by:
+        keys = [(str(o.field.value).lower(), o.direction is OrderDirection.DESC) for o in order_by]
+        if len({field for field, _ in keys}) != len(keys):
+            raise BadUserInput("`orderBy` names a field twice.")
+        return keys
+    return parse_sort(sort or default, sortable)
+
+
+def filter_key(*parts: object) -> str:
+    """A stable key for a filter's arguments, to share loaders between equal connections."""
+    return repr(parts)

@@ -17,20 +17,31 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from app.activity.types import Activity
 from app.errors import BadUserInput
 from app.graphql.context import Info
 from app.graphql.core import row_id
 from app.graphql.extensions import ErrorPolicy, NodeBudget, SafeParserCache
 from app.organizations.types import Organization, OrganizationMutation, OrganizationQuery
+from app.projects.types import Project, ProjectMutation, ProjectQuery
+from app.runs.types import Run, RunMutation
 from app.settings import Settings
 from app.teams.types import Team, TeamMutation
 from app.users.types import AccessToken, User, UserMutation, UserQuery
 
-NODE_TYPES: tuple[type[relay.Node], ...] = (User, AccessToken, Organization, Team)
+NODE_TYPES: tuple[type[relay.Node], ...] = (
+    User,
+    AccessToken,
+    Organization,
+    Team,
+    Project,
+    Run,
+    Activity,
+)
 _NODE_TYPES_BY_NAME = {node_type.__name__: node_type for node_type in NODE_TYPES}
 
 
-async def _resolve_global_ids(info: Info, ids: list[relay.GlobalID]) -> list[relay.Node | None]:
+async def resolve_global_ids(info: Info, ids: list[relay.GlobalID]) -> list[relay.Node | None]:
     """Resolve ids of any type, in order; unknown, missing or unreadable ones are null."""
     by_type: dict[type[relay.Node], list[str]] = {}
     for global_id in ids:
@@ -58,7 +69,7 @@ class NodeQuery:
         description="Any object by its global id; null when the viewer may not read it."
     )
     async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
-        return (await _resolve_global_ids(info, [id]))[0]
+        return (await resolve_global_ids(info, [id]))[0]
 
     @strawberry.field(description="Objects by global id, in order; null where not readable.")
     async def nodes(self, info: Info, ids: list[relay.GlobalID]) -> list[relay.Node | None]:
@@ -66,11 +77,13 @@ class NodeQuery:
             raise BadUserInput(
                 f"Ask for at most {info.context.settings.max_page_size} ids at once."
             )
-        return await _resolve_global_ids(info, ids)
+        return await resolve_global_ids(info, ids)
 
 
-Query = merge_types("Query", (NodeQuery, UserQuery, OrganizationQuery))
-Mutation = merge_types("Mutation", (UserMutation, OrganizationMutation, TeamMutation))
+Query = merge_types("Query", (NodeQuery, UserQuery, OrganizationQuery, ProjectQuery))
+Mutation = merge_types(
+    "Mutation", (UserMutation, OrganizationMutation, TeamMutation, ProjectMutation, RunMutation)
+)
 
 
 def build_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:

@@ -18,8 +18,11 @@ from app.graphql.core import (
 )
 from app.organizations import models
 from app.organizations import service as organizations
+from app.projects.models import ProjectFeature
 
 if TYPE_CHECKING:
+    from app.activity.types import Activity, ActivityFilter
+    from app.projects.types import Project, ProjectFilter, ProjectOrder
     from app.teams.types import Team
     from app.users.types import User
 
@@ -31,6 +34,11 @@ OrganizationRole = strawberry.enum(
 
 UserRef = Annotated["User", strawberry.lazy("app.users.types")]
 TeamRef = Annotated["Team", strawberry.lazy("app.teams.types")]
+ProjectRef = Annotated["Project", strawberry.lazy("app.projects.types")]
+ProjectFilterRef = Annotated["ProjectFilter", strawberry.lazy("app.projects.types")]
+ProjectOrderRef = Annotated["ProjectOrder", strawberry.lazy("app.projects.types")]
+ActivityRef = Annotated["Activity", strawberry.lazy("app.activity.types")]
+ActivityFilterRef = Annotated["ActivityFilter", strawberry.lazy("app.activity.types")]
 
 
 @strawberry.type(description="What the viewer may do here; the same policy decides the mutations.")
@@ -138,6 +146,109 @@ class Organization(relay.Node):
         page = await loaders.pages.load((self.organization_id, args))
         return build_connection(
             page, Team.from_row, lambda: loaders.counts.load(self.organization_id)
+        )
+
+    @strawberry.field(description="Projects the viewer may read, newest change first.")
+    async def projects(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ProjectFilterRef | None = None,
+        query: str | None = None,
+        order_by: list[ProjectOrderRef] | None = None,
+        sort: str | None = None,
+    ) -> Connection[ProjectRef]:
+        from app.projects.types import project_connection  # noqa: PLC0415
+
+        return await project_connection(
+            info,
+            self.organization_id,
+            None,
+            first,
+            after,
+            last,
+            before,
+            filter,
+            query,
+            order_by,
+            sort,
+        )
+
+    @strawberry.field(description="The model registry: projects with the MODEL feature.")
+    async def models(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ProjectFilterRef | None = None,
+        query: str | None = None,
+        order_by: list[ProjectOrderRef] | None = None,
+        sort: str | None = None,
+    ) -> Connection[ProjectRef]:
+        from app.projects.types import project_connection  # noqa: PLC0415
+
+        return await project_connection(
+            info,
+            self.organization_id,
+            ProjectFeature.MODEL,
+            first,
+            after,
+            last,
+            before,
+            filter,
+            query,
+            order_by,
+            sort,
+        )
+
+    @strawberry.field(description="The component hub: projects with the COMPONENT feature.")
+    async def components(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ProjectFilterRef | None = None,
+        query: str | None = None,
+        order_by: list[ProjectOrderRef] | None = None,
+        sort: str | None = None,
+    ) -> Connection[ProjectRef]:
+        from app.projects.types import project_connection  # noqa: PLC0415
+
+        return await project_connection(
+            info,
+            self.organization_id,
+            ProjectFeature.COMPONENT,
+            first,
+            after,
+            last,
+            before,
+            filter,
+            query,
+            order_by,
+            sort,
+        )
+
+    @strawberry.field(description="What happened here, newest first, as far as the viewer may see.")
+    async def activity(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ActivityFilterRef | None = None,
+    ) -> Connection[ActivityRef]:
+        from app.activity.types import activity_connection  # noqa: PLC0415
+
+        return await activity_connection(
+            info, self.organization_id, first, after, last, before, filter
         )
 
     @strawberry.field(description="A team of this organization by name; null when there is none.")

@@ -20,11 +20,13 @@ from app.teams import service as teams
 
 if TYPE_CHECKING:
     from app.organizations.types import Organization
+    from app.projects.types import ProjectGrant
     from app.users.types import User
 
 TeamRole = strawberry.enum(models.TeamRole, name="TeamRole")
 UserRef = Annotated["User", strawberry.lazy("app.users.types")]
 OrganizationRef = Annotated["Organization", strawberry.lazy("app.organizations.types")]
+ProjectGrantRef = Annotated["ProjectGrant", strawberry.lazy("app.projects.types")]
 
 
 @strawberry.type(description="What the viewer may do to this team.")
@@ -114,6 +116,24 @@ class Team(relay.Node):
         page = await loaders.member_pages.load((self.team_id, args))
         return build_connection(
             page, TeamMember.from_row, lambda: loaders.member_counts.load(self.team_id)
+        )
+
+    @strawberry.field(description="The project access this team holds, on projects you may read.")
+    async def projects(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ProjectGrantRef]:
+        from app.projects.types import ProjectGrant  # noqa: PLC0415
+
+        args = page_args(info, first, after, last, before)
+        loaders = info.context.loaders.projects
+        page = await loaders.team_grants.load((self.team_id, args))
+        return build_connection(
+            page, ProjectGrant.from_row, lambda: loaders.team_grant_counts.load(self.team_id)
         )
 
 

@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 
 from app.graphql.schema import Mutation, Query
 from app.organizations.models import OrganizationRole
+from app.projects.models import ProjectVisibility
 from app.teams.models import TeamRole
 from tests.helpers import Factory, GraphQLClient, Person, error_codes, global_id
 
@@ -20,6 +21,8 @@ class Target:
     organization: str
     team: str
     token: str
+    project: str
+    run: str
 
 
 Probe = tuple[str, Callable[[Target], dict[str, Any]]]
@@ -28,12 +31,13 @@ QUERY_PROBES: dict[str, Probe] = {
     "node": ("query($id: ID!) { node(id: $id) { id } }", lambda t: {"id": t.organization}),
     "nodes": (
         "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
-        lambda t: {"ids": [t.organization, t.team, t.token]},
+        lambda t: {"ids": [t.organization, t.team, t.token, t.project, t.run]},
     ),
     "viewer": ("{ viewer { id } }", lambda _: {}),
     "user": ('{ user(username: "owner") { email accessTokens { totalCount } } }', lambda _: {}),
     "organization": ('{ organization(name: "private") { id } }', lambda _: {}),
     "organizations": ("{ organizations { totalCount edges { node { id } } } }", lambda _: {}),
+    "project": ('{ project(owner: "private", name: "secret") { id } }', lambda _: {}),
 }
 
 MUTATION_PROBES: dict[str, Probe] = {
@@ -104,6 +108,52 @@ MUTATION_PROBES: dict[str, Probe] = {
     ),
 }
 
+PROJECT_ID = "mutation($id: ID!) { %s(input: {id: $id}) { userErrors { code } } }"
+MUTATION_PROBES.update(
+    {
+        "createProject": (
+            'mutation($id: ID!) { createProject(input: {organizationId: $id, name: "p"})'
+            " { project { id } } }",
+            lambda t: {"id": t.organization},
+        ),
+        "updateProject": (
+            'mutation($id: ID!) { updateProject(input: {id: $id, description: "x"})'
+            " { project { id } } }",
+            lambda t: {"id": t.project},
+        ),
+        "archiveProject": (PROJECT_ID % "archiveProject", lambda t: {"id": t.project}),
+        "unarchiveProject": (PROJECT_ID % "unarchiveProject", lambda t: {"id": t.project}),
+        "deleteProject": (PROJECT_ID % "deleteProject", lambda t: {"id": t.project}),
+        "setProjectAccess": (
+            'mutation($id: ID!) { setProjectAccess(input: {projectId: $id, username: "probe",'
+            " role: ADMIN}) { grant { role } } }",
+            lambda t: {"id": t.project},
+        ),
+        "removeProjectAccess": (
+            "mutation($id: ID!) { removeProjectAccess(input: {projectId: $id,"
+            ' username: "owner"}) { grant { role } } }',
+            lambda t: {"id": t.project},
+        ),
+        "setPromotionSources": (
+            "mutation($id: ID!) { setPromotionSources(input: {projectId: $id, sourceIds: []})"
+            " { project { id } } }",
+            lambda t: {"id": t.project},
+        ),
+        "createRun": (
+            "mutation($id: ID!) { createRun(input: {projectId: $id}) { run { id } } }",
+            lambda t: {"id": t.project},
+        ),
+        "updateRun": (
+            'mutation($id: ID!) { updateRun(input: {id: $id, name: "x"}) { run { id } } }',
+            lambda t: {"id": t.run},
+        ),
+        "deleteRun": (
+            "mutation($id: ID!) { deleteRun(input: {id: $id}) { deletedId } }",
+            lambda t: {"id": t.run},
+        ),
+    }
+)
+
 # Open to any signed-in user by the policy (and therefore expected to succeed for the probe).
 OPEN_TO_SIGNED_IN = {"createAccessToken", "createOrganization"}
 
@@ -130,7 +180,11 @@ async def target(factory: Factory) -> Target:
     organization = await factory.organization("private", owner=owner)
     team = await factory.team(organization, "core")
     await factory.team_member(team, owner, TeamRole.MAINTAINER)
+    project = await factory.project(organization, "secret", visibility=ProjectVisibility.PRIVATE)
+    run = await factory.run(project, "r")
     return Target(
+        project=global_id("Project", project),
+        run=global_id("Run", run),
         organization_id=organization,
         organization=global_id("Organization", organization),
         team=global_id("Team", team),
@@ -160,7 +214,7 @@ async def test_queries_show_outsiders_nothing(
         assert error_codes(body) == ["FORBIDDEN"]
         return
     assert "errors" not in body, body
-    assert value in (None, [None, None, None], {"totalCount": 0, "edges": []})
+    assert value in (None, [None] * 5, {"totalCount": 0, "edges": []})
 
 
 @pytest.mark.parametrize("field", sorted(MUTATION_PROBES))
