@@ -80,3 +80,15 @@ class NotFoundInInput(UserError):
 
 class LastOwner(UserError):
     code = UserErrorCode.LAST_OWNER
+
+
+class InvalidTransition(UserError):
+    code = UserErrorCode.INVALID_TRANSITION
+
+
+class PromotionSourceNotAllowed(UserError):
+    code = UserErrorCode.PROMOTION_SOURCE_NOT_ALLOWED
+
+
+class InvalidSpec(UserError):
+    code = UserErrorCode.INVALID_SPEC

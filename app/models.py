@@ -4,6 +4,7 @@ from app.activity.models import Activity
 from app.db import Base
 from app.organizations.models import Organization, OrganizationMember
 from app.projects.models import Project, ProjectGrant, PromotionSource
+from app.registry.models import ModelVersion, StageCondition
 from app.runs.models import Run, RunArtifact, RunEdge
 from app.teams.models import Team, TeamMember
 from app.users.models import AccessToken, User
@@ -12,6 +13,7 @@ __all__ = [
     "AccessToken",
     "Activity",
     "Base",
+    "ModelVersion",
     "Organization",
     "OrganizationMember",
     "Project",
@@ -20,6 +22,7 @@ __all__ = [
     "Run",
     "RunArtifact",
     "RunEdge",
+    "StageCondition",
     "Team",
     "TeamMember",
     "User",

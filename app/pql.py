@@ -596,3 +596,20 @@ class FlagsField(Field):
                 raise BadUserInput(f"query: `{condition.field}` is one of {choices}; not `{raw}`.")
             chosen.append(column.is_(True))
         return or_(*chosen)
+
+
+@dataclass
+class RelatedUuidField(Field):
+    """`run:<uuid>`: rows whose foreign key points at the related row with that uuid."""
+
+    column: Any
+    related_id: Any
+    related_uuid: Any
+    ops: frozenset[Op] = frozenset({Op.EQ, Op.IN, Op.NIL})
+
+    def compile(self, condition: Condition) -> ColumnElement[bool]:
+        if condition.op is Op.NIL:
+            return self.column.is_(None)  # type: ignore[no-any-return]
+        uuids = [value.lower() for value in condition.values]
+        related = select(self.related_id).where(self.related_uuid.in_(uuids))
+        return self.column.in_(related)  # type: ignore[no-any-return]

@@ -1,5 +1,6 @@
 """Helpers that read like the domain: create_user, create_organization, gql(...)."""
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from app.projects.models import (
     ProjectRole,
     ProjectVisibility,
 )
+from app.registry.models import ModelVersion, Stage, StageCondition
 from app.runs.models import Run, RunStatus
 from app.teams.models import Team, TeamMember, TeamRole
 from app.users.models import AccessToken, User
@@ -202,6 +204,30 @@ class Factory:
             session.add(run)
             await session.flush()
             return run.id
+
+    async def model_version(
+        self,
+        project_id: int,
+        name: str,
+        *,
+        stage: Stage = Stage.TESTING,
+        run_id: int | None = None,
+        tags: list[str] | None = None,
+    ) -> int:
+        async with self.sessions() as session, session.begin():
+            version = ModelVersion(
+                project_id=project_id,
+                name=name,
+                stage=stage,
+                run_id=run_id,
+                tags=tags or [],
+                artifacts=[],
+                digest=hashlib.sha256(name.encode()).hexdigest(),
+            )
+            session.add(version)
+            await session.flush()
+            session.add(StageCondition(model_version_id=version.id, stage=stage, reason="created"))
+            return version.id
 
     async def row_counts(self) -> dict[str, int]:
         """Every table's row count: a cheap fingerprint of 'nothing changed'."""

@@ -1,12 +1,24 @@
 """The Casbin enforcer, loaded once, and the only door to its decisions."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import casbin
 
 ROLE_SEPARATOR = ","
+
+
+@dataclass(frozen=True, slots=True)
+class StageMove:
+    """The attributes an ABAC rule reads (`r.attr.from_stage`); empty for plain requests."""
+
+    from_stage: str = ""
+    to_stage: str = ""
+
+
+NO_ATTRIBUTES = StageMove()
 
 
 class Authorizer:
@@ -22,7 +34,7 @@ class Authorizer:
         )
         self._role_manager = self._enforcer.get_role_manager()
         self._enforcer.add_function("holds", self._holds)
-        self._decisions: dict[tuple[frozenset[str], str, str], bool] = {}
+        self._decisions: dict[tuple[frozenset[str], str, str, StageMove], bool] = {}
         self.role_names: frozenset[str] = frozenset(self._collect_role_names())
 
     def _collect_role_names(self) -> Iterable[str]:
@@ -39,12 +51,16 @@ class Authorizer:
             if role
         )
 
-    def allows(self, roles: Iterable[str], kind: str, action: str) -> bool:
-        key = (frozenset(roles), kind, action)
+    def allows(
+        self, roles: Iterable[str], kind: str, action: str, attributes: StageMove = NO_ATTRIBUTES
+    ) -> bool:
+        key = (frozenset(roles), kind, action, attributes)
         decision = self._decisions.get(key)
         if decision is None:
             subject = ROLE_SEPARATOR.join(sorted(key[0]))
-            decision = bool(subject) and bool(self._enforcer.enforce(subject, kind, action))
+            decision = bool(subject) and bool(
+                self._enforcer.enforce(subject, kind, action, attributes)
+            )
             self._decisions[key] = decision
         return decision
 

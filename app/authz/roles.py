@@ -28,6 +28,7 @@ class Kind(StrEnum):
     TEAM = "team"
     PROJECT = "project"
     RUN = "run"
+    MODEL_VERSION = "model_version"
 
 
 class Action(StrEnum):

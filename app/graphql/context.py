@@ -10,6 +10,7 @@ from app.activity.loaders import ActivityLoaders
 from app.context import Context
 from app.organizations.loaders import OrganizationLoaders
 from app.projects.loaders import ProjectLoaders
+from app.registry.loaders import RegistryLoaders
 from app.runs.loaders import RunLoaders
 from app.teams.loaders import TeamLoaders
 from app.users.loaders import UserLoaders
@@ -25,6 +26,7 @@ class Loaders:
         self.projects = ProjectLoaders(ctx)
         self.runs = RunLoaders(ctx)
         self.activity = ActivityLoaders(ctx)
+        self.registry = RegistryLoaders(ctx)
 
 
 @dataclass

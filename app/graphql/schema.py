@@ -24,6 +24,7 @@ from app.graphql.core import row_id
 from app.graphql.extensions import ErrorPolicy, NodeBudget, SafeParserCache
 from app.organizations.types import Organization, OrganizationMutation, OrganizationQuery
 from app.projects.types import Project, ProjectMutation, ProjectQuery
+from app.registry.types import ModelVersion, RegistryMutation, RegistryQuery
 from app.runs.types import Run, RunMutation
 from app.settings import Settings
 from app.teams.types import Team, TeamMutation
@@ -37,6 +38,7 @@ NODE_TYPES: tuple[type[relay.Node], ...] = (
     Project,
     Run,
     Activity,
+    ModelVersion,
 )
 _NODE_TYPES_BY_NAME = {node_type.__name__: node_type for node_type in NODE_TYPES}
 
@@ -80,9 +82,17 @@ class NodeQuery:
         return await resolve_global_ids(info, ids)
 
 
-Query = merge_types("Query", (NodeQuery, UserQuery, OrganizationQuery, ProjectQuery))
+Query = merge_types("Query", (NodeQuery, UserQuery, OrganizationQuery, ProjectQuery, RegistryQuery))
 Mutation = merge_types(
-    "Mutation", (UserMutation, OrganizationMutation, TeamMutation, ProjectMutation, RunMutation)
+    "Mutation",
+    (
+        UserMutation,
+        OrganizationMutation,
+        TeamMutation,
+        ProjectMutation,
+        RunMutation,
+        RegistryMutation,
+    ),
 )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.activity import service as activity
 from app.authz import filters
+from app.authz.enforcer import NO_ATTRIBUTES, StageMove
 from app.authz.roles import (
     Action,
     Kind,
@@ -67,22 +68,34 @@ async def facts_for(ctx: Context, project: Project) -> ProjectFacts:
     )
 
 
-def may(ctx: Context, facts: ProjectFacts, action: Action, kind: Kind = Kind.PROJECT) -> bool:
-    return ctx.authz.allows(project_roles(facts, ctx.base_roles), kind, action)
+def may(
+    ctx: Context,
+    facts: ProjectFacts,
+    action: Action,
+    kind: Kind = Kind.PROJECT,
+    attributes: StageMove = NO_ATTRIBUTES,
+) -> bool:
+    return ctx.authz.allows(project_roles(facts, ctx.base_roles), kind, action, attributes)
 
 
 def viewer_role(ctx: Context, facts: ProjectFacts) -> ProjectRole | None:
     return effective_project_role(ctx.authz, project_roles(facts, ctx.base_roles))
 
 
-def authorize(ctx: Context, facts: ProjectFacts, action: Action, kind: Kind = Kind.PROJECT) -> None:
+def authorize(
+    ctx: Context,
+    facts: ProjectFacts,
+    action: Action,
+    kind: Kind = Kind.PROJECT,
+    attributes: StageMove = NO_ATTRIBUTES,
+) -> None:
     """NOT_FOUND when unreadable, FORBIDDEN when the role falls short, INVALID when archived."""
     if not may(ctx, facts, Action.READ):
         raise NotFound("No such project.")
-    if may(ctx, facts, action, kind):
+    if may(ctx, facts, action, kind, attributes):
         return
     unarchived = ProjectFacts(facts.visibility, False, facts.org_membership, facts.grants)
-    if facts.archived and may(ctx, unarchived, action, kind):
+    if facts.archived and may(ctx, unarchived, action, kind, attributes):
         raise Invalid("The project is archived: it is read-only until it is unarchived.")
     raise Forbidden(f"You may not {action.value.replace('_', ' ')} in this project.")
 

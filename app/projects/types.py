@@ -31,6 +31,8 @@ from app.projects.loaders import GRANTS_OLDEST_FIRST
 
 if TYPE_CHECKING:
     from app.organizations.types import Organization
+    from app.registry.models import Stage
+    from app.registry.types import ModelVersion, ModelVersionFilter, ModelVersionOrder
     from app.runs.types import Run, RunFilter, RunOrder
     from app.teams.types import Team
     from app.users.types import User
@@ -45,6 +47,10 @@ OrganizationRef = Annotated["Organization", strawberry.lazy("app.organizations.t
 RunRef = Annotated["Run", strawberry.lazy("app.runs.types")]
 RunFilterRef = Annotated["RunFilter", strawberry.lazy("app.runs.types")]
 RunOrderRef = Annotated["RunOrder", strawberry.lazy("app.runs.types")]
+ModelVersionRef = Annotated["ModelVersion", strawberry.lazy("app.registry.types")]
+ModelVersionFilterRef = Annotated["ModelVersionFilter", strawberry.lazy("app.registry.types")]
+ModelVersionOrderRef = Annotated["ModelVersionOrder", strawberry.lazy("app.registry.types")]
+StageRef = Annotated["Stage", strawberry.lazy("app.registry.types")]
 Grantee = Annotated[UserRef | TeamRef, strawberry.union("Grantee")]
 
 
@@ -218,6 +224,44 @@ class Project(relay.Node):
         async with ctx.reading():
             row = await runs.get_readable_by_uuid(ctx, str(uuid))
         return None if row is None or row.project_id != self.project_id else Run.from_row(row)
+
+    @strawberry.field(description="Model versions, newest change first unless ordered otherwise.")
+    async def model_versions(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ModelVersionFilterRef | None = None,
+        query: str | None = None,
+        order_by: list[ModelVersionOrderRef] | None = None,
+        sort: str | None = None,
+    ) -> Connection[ModelVersionRef]:
+        from app.registry.types import model_version_connection  # noqa: PLC0415
+
+        return await model_version_connection(
+            info, self.project_id, first, after, last, before, filter, query, order_by, sort
+        )
+
+    @strawberry.field(description="A model version by name; null when there is none.")
+    async def model_version(self, info: Info, name: str) -> ModelVersionRef | None:
+        from app.registry import service as registry  # noqa: PLC0415
+        from app.registry.types import ModelVersion  # noqa: PLC0415
+
+        ctx = info.context
+        async with ctx.reading():
+            row = await registry.find_in_project(ctx, self.project_id, name)
+        return None if row is None else ModelVersion.from_row(row)
+
+    @strawberry.field(description="The newest version, in a stage if one is given.")
+    async def latest_model_version(
+        self, info: Info, stage: StageRef | None = None
+    ) -> ModelVersionRef | None:
+        from app.registry.types import ModelVersion  # noqa: PLC0415
+
+        row = await info.context.loaders.registry.latest.load((self.project_id, stage))
+        return None if row is None else ModelVersion.from_row(row)
 
 
 @strawberry.type(description="A project role held by a user or a team.")

@@ -48,7 +48,7 @@ def validate_json(value: Any, *, field: str) -> dict[str, Any] | None:
     return value
 
 
-def _artifacts(specs: Sequence[ArtifactSpec]) -> list[RunArtifact]:
+def validate_artifacts(specs: Sequence[ArtifactSpec]) -> list[RunArtifact]:
     if len(specs) > MAX_ARTIFACTS:
         raise Invalid(f"At most {MAX_ARTIFACTS} artifacts.", field="artifacts")
     seen: set[str] = set()
@@ -144,7 +144,7 @@ async def create_run(
         created_by_id=ctx.viewer.user_id,
     )
     _apply_status(run, status)
-    rows = _artifacts(artifacts)
+    rows = validate_artifacts(artifacts)
     parents = await _upstream_runs(ctx, project, upstream)
     ctx.session.add(run)
     await ctx.session.flush()
@@ -192,7 +192,7 @@ async def update_run(
     if outputs is not UNSET:
         run.outputs = validate_json(outputs, field="outputs")
     if artifacts is not UNSET:
-        rows = _artifacts(artifacts or [])
+        rows = validate_artifacts(artifacts or [])
         await ctx.session.execute(delete(RunArtifact).where(RunArtifact.run_id == run.id))
         for row in rows:
             row.run_id = run.id

@@ -30,12 +30,14 @@ from app.runs.filters import RUN_FIELDS, RUN_SORTABLE
 
 if TYPE_CHECKING:
     from app.projects.types import Project
+    from app.registry.types import ModelVersion
     from app.users.types import User
 
 RunStatus = strawberry.enum(models.RunStatus, name="RunStatus")
 ArtifactKind = strawberry.enum(models.ArtifactKind, name="ArtifactKind")
 UserRef = Annotated["User", strawberry.lazy("app.users.types")]
 ProjectRef = Annotated["Project", strawberry.lazy("app.projects.types")]
+ModelVersionRef = Annotated["ModelVersion", strawberry.lazy("app.registry.types")]
 
 
 @strawberry.type(description="Something a run consumed or produced, for lineage.")
@@ -139,6 +141,13 @@ class Run(relay.Node):
             return None
         row = await info.context.loaders.users.by_id.load(self._created_by_id)
         return None if row is None else User.from_row(row)
+
+    @strawberry.field(description="Versions promoted from this run (that the viewer may read).")
+    async def model_versions(self, info: Info) -> list[ModelVersionRef]:
+        from app.registry.types import ModelVersion  # noqa: PLC0415
+
+        rows = await info.context.loaders.registry.of_run.load(self.run_id)
+        return [ModelVersion.from_row(row) for row in rows]
 
 
 # ---- filtering and ordering -------------------------------------------------------------------

@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 
 from app.graphql.schema import Mutation, Query
 from app.organizations.models import OrganizationRole
-from app.projects.models import ProjectVisibility
+from app.projects.models import ProjectFeature, ProjectVisibility
 from app.teams.models import TeamRole
 from tests.helpers import Factory, GraphQLClient, Person, error_codes, global_id
 
@@ -23,6 +23,7 @@ class Target:
     token: str
     project: str
     run: str
+    version: str
 
 
 Probe = tuple[str, Callable[[Target], dict[str, Any]]]
@@ -31,13 +32,14 @@ QUERY_PROBES: dict[str, Probe] = {
     "node": ("query($id: ID!) { node(id: $id) { id } }", lambda t: {"id": t.organization}),
     "nodes": (
         "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
-        lambda t: {"ids": [t.organization, t.team, t.token, t.project, t.run]},
+        lambda t: {"ids": [t.organization, t.team, t.token, t.project, t.run, t.version]},
     ),
     "viewer": ("{ viewer { id } }", lambda _: {}),
     "user": ('{ user(username: "owner") { email accessTokens { totalCount } } }', lambda _: {}),
     "organization": ('{ organization(name: "private") { id } }', lambda _: {}),
     "organizations": ("{ organizations { totalCount edges { node { id } } } }", lambda _: {}),
     "project": ('{ project(owner: "private", name: "secret") { id } }', lambda _: {}),
+    "modelVersion": ('{ modelVersion(reference: "private/secret:v1") { id } }', lambda _: {}),
 }
 
 MUTATION_PROBES: dict[str, Probe] = {
@@ -147,6 +149,30 @@ MUTATION_PROBES.update(
             'mutation($id: ID!) { updateRun(input: {id: $id, name: "x"}) { run { id } } }',
             lambda t: {"id": t.run},
         ),
+        "promoteRun": (
+            "mutation($id: ID!, $run: ID!) { promoteRun(input: {projectId: $id, runId: $run,"
+            ' name: "v2"}) { modelVersion { id } } }',
+            lambda t: {"id": t.project, "run": t.run},
+        ),
+        "createModelVersion": (
+            'mutation($id: ID!) { createModelVersion(input: {projectId: $id, name: "v3"})'
+            " { modelVersion { id } } }",
+            lambda t: {"id": t.project},
+        ),
+        "updateModelVersion": (
+            'mutation($id: ID!) { updateModelVersion(input: {id: $id, description: "x"})'
+            " { modelVersion { id } } }",
+            lambda t: {"id": t.version},
+        ),
+        "deleteModelVersion": (
+            "mutation($id: ID!) { deleteModelVersion(input: {id: $id}) { deletedId } }",
+            lambda t: {"id": t.version},
+        ),
+        "transitionModelVersionStage": (
+            "mutation($id: ID!) { transitionModelVersionStage(input: {id: $id, stage: STAGING})"
+            " { modelVersion { id } } }",
+            lambda t: {"id": t.version},
+        ),
         "deleteRun": (
             "mutation($id: ID!) { deleteRun(input: {id: $id}) { deletedId } }",
             lambda t: {"id": t.run},
@@ -180,9 +206,16 @@ async def target(factory: Factory) -> Target:
     organization = await factory.organization("private", owner=owner)
     team = await factory.team(organization, "core")
     await factory.team_member(team, owner, TeamRole.MAINTAINER)
-    project = await factory.project(organization, "secret", visibility=ProjectVisibility.PRIVATE)
+    project = await factory.project(
+        organization,
+        "secret",
+        visibility=ProjectVisibility.PRIVATE,
+        features=frozenset({ProjectFeature.RUNTIME, ProjectFeature.MODEL}),
+    )
     run = await factory.run(project, "r")
+    version = await factory.model_version(project, "v1", run_id=run)
     return Target(
+        version=global_id("ModelVersion", version),
         project=global_id("Project", project),
         run=global_id("Run", run),
         organization_id=organization,
@@ -214,7 +247,7 @@ async def test_queries_show_outsiders_nothing(
         assert error_codes(body) == ["FORBIDDEN"]
         return
     assert "errors" not in body, body
-    assert value in (None, [None] * 5, {"totalCount": 0, "edges": []})
+    assert value in (None, [None] * 6, {"totalCount": 0, "edges": []})
 
 
 @pytest.mark.parametrize("field", sorted(MUTATION_PROBES))
