@@ -123,6 +123,12 @@ class Factory:
             )
             return organization.id
 
+    async def organization_id(self, name: str) -> int:
+        async with self.sessions() as session:
+            found = await session.scalar(select(Organization.id).where(Organization.name == name))
+        assert found is not None
+        return found
+
     async def member(self, organization_id: int, person: Person, role: OrganizationRole) -> None:
         async with self.sessions() as session, session.begin():
             session.add(
