@@ -1,0 +1,206 @@
+"""Component specs in Polyaxon's shape: parsed safely (YAML or JSON), validated with pydantic,
+canonicalized for a digest. Every error names its place: `inputs[2].type: unknown type "flaot"`.
+"""
+
+import hashlib
+import json
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from app.errors import InvalidSpec
+
+MAX_SPEC_BYTES = 512 * 1024
+MAX_DEPTH = 32
+MAX_NODES = 20_000
+
+# Polyaxon's IO types (V1 types), including connection kinds (s3, gcs, wasb, …).
+IO_TYPES = frozenset(
+    {
+        "any", "str", "int", "float", "bool", "dict", "dict_of_dicts", "list", "uri", "auth",
+        "path", "image", "event", "artifacts", "git", "s3", "gcs", "wasb", "metric", "metadata",
+        "date", "datetime", "uuid", "file", "tensorboard", "dockerfile", "k8s_resource",
+    }
+)  # fmt: skip
+RUN_KINDS = frozenset(
+    {
+        "job", "service", "dag", "tfjob", "pytorchjob", "mpijob", "mxjob", "xgbjob", "paddlejob",
+        "rayjob", "daskjob", "notifier", "watchdog", "tuner", "cleaner",
+    }
+)  # fmt: skip
+NAME = r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$"
+
+
+class ComponentIO(BaseModel):
+    """One input or output. `type` may be omitted (any value), as in Polyaxon."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, strict=False)
+
+    name: Annotated[str, Field(pattern=NAME)]
+    type: str | None = None
+    description: str | None = None
+    is_optional: bool = Field(default=False, alias="isOptional")
+    is_list: bool = Field(default=False, alias="isList")
+    value: Any = None
+
+    @field_validator("type")
+    @classmethod
+    def known_type(cls, value: str | None) -> str | None:
+        if value is not None and value not in IO_TYPES:
+            raise ValueError(f'unknown type "{value}"')
+        return value
+
+
+class RunSection(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    kind: str
+
+    @field_validator("kind")
+    @classmethod
+    def known_kind(cls, value: str) -> str:
+        if value not in RUN_KINDS:
+            raise ValueError(f'unknown run kind "{value}"')
+        return value
+
+
+class ComponentSpec(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    kind: Literal["component"]
+    version: float | str | None = None
+    name: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+    description: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    inputs: list[ComponentIO] = Field(default_factory=list)
+    outputs: list[ComponentIO] = Field(default_factory=list)
+    run: RunSection
+
+    @model_validator(mode="after")
+    def unique_io_names(self) -> "ComponentSpec":
+        seen: dict[str, str] = {}
+        for section in ("inputs", "outputs"):
+            for index, io in enumerate(getattr(self, section)):
+                place = f"{section}[{index}]"
+                if io.name in seen:
+                    raise ValueError(
+                        f'{place}.name: "{io.name}" is already used by {seen[io.name]}'
+                    )
+                seen[io.name] = place
+        return self
+
+
+class _GuardedLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases (no anchor bombs) and limits nesting and size."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._nodes = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise InvalidSpec(
+                f"line {event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not "
+                "allowed in component specs.",
+                field="spec",
+            )
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise InvalidSpec(f"the spec has more than {MAX_NODES:,} values.", field="spec")
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise InvalidSpec(
+                f"line {mark.line + 1}: nested deeper than {MAX_DEPTH} levels.", field="spec"
+            )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _place(location: tuple[int | str, ...]) -> str:
+    place = ""
+    for part in location:
+        place += f"[{part}]" if isinstance(part, int) else (f".{part}" if place else str(part))
+    return place
+
+
+def parse(text: str) -> dict[str, Any]:
+    """The spec as a mapping; YAML is a superset of JSON, so one parser reads both."""
+    if len(text.encode()) > MAX_SPEC_BYTES:
+        raise InvalidSpec(f"the spec is over {MAX_SPEC_BYTES // 1024} KiB.", field="spec")
+    if not text.strip():
+        raise InvalidSpec("the spec is empty.", field="spec")
+    try:
+        loaded = yaml.load(text, Loader=_GuardedLoader)  # noqa: S506  (a SafeLoader subclass)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise InvalidSpec(
+            f"{where}{error.problem or 'not valid YAML or JSON'}.", field="spec"
+        ) from None
+    except yaml.YAMLError as error:
+        raise InvalidSpec(f"not valid YAML or JSON ({error}).", field="spec") from None
+    if not isinstance(loaded, dict):
+        raise InvalidSpec("the spec must be a mapping (kind, inputs, outputs, run…).", field="spec")
+    try:
+        # The canonical form is JSON; YAML-only values (dates, timestamps) are refused, not guessed.
+        canonical: dict[str, Any] = json.loads(
+            json.dumps(loaded, default=_json_only, allow_nan=False)
+        )
+    except ValueError as error:
+        raise InvalidSpec(str(error), field="spec") from None
+    return canonical
+
+
+def _json_only(value: Any) -> Any:
+    raise ValueError(f"{value!r} is not representable in JSON; quote it.")
+
+
+def validate(text: str) -> tuple[dict[str, Any], ComponentSpec]:
+    spec = parse(text)
+    try:
+        model = ComponentSpec.model_validate(spec)
+    except ValidationError as error:
+        first = error.errors()[0]
+        place = _place(first["loc"])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] == "missing":
+            message = "is required"
+        elif first["type"] == "literal_error":
+            message = f"must be {first['ctx']['expected']}; got {first.get('input')!r}"
+        if ": " in message and message.split(": ", 1)[0].startswith(("inputs[", "outputs[")):
+            raise InvalidSpec(message, field="spec") from None
+        more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+        raise InvalidSpec(f"{place or 'spec'}: {message}{more}", field="spec") from None
+    return spec, model
+
+
+def canonical_json(spec: dict[str, Any]) -> str:
+    return json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(spec: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(spec).encode()).hexdigest()
+
+
+def to_yaml(spec: dict[str, Any]) -> str:
+    return yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)
+
+
+def io_rows(model: ComponentSpec) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def row(io: ComponentIO) -> dict[str, Any]:
+        return {
+            "name": io.name,
+            "type": io.type,
+            "description": io.description,
+            "isOptional": io.is_optional,
+            "isList": io.is_list,
+            "value": io.value,
+        }
+
+    return [row(io) for io in model.inputs], [row(io) for io in model.outputs]
