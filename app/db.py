@@ -1,11 +1,13 @@
 """Engine, sessions and the declarative base: the only place that knows which database it is."""
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -14,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+RowT = TypeVar("RowT")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -78,3 +82,23 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 # JSON on both databases; JSONB on PostgreSQL so containment and key operators are indexable.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+async def insert_or_existing(
+    session: AsyncSession, row: RowT, existing: Callable[[], Awaitable[RowT | None]]
+) -> tuple[RowT, bool]:
+    """Insert `row`, or return the row a unique constraint says is already there.
+
+    The insert runs in a savepoint so the transaction survives the conflict and can look the
+    winner up: concurrent writers are decided by the constraint, never by check-then-insert.
+    """
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        found = await existing()
+        if found is None:
+            raise
+        return found, False
+    return row, True

@@ -2,6 +2,7 @@
 
 from app.activity.models import Activity
 from app.db import Base
+from app.hub.models import ComponentStageCondition, ComponentVersion
 from app.organizations.models import Organization, OrganizationMember
 from app.projects.models import Project, ProjectGrant, PromotionSource
 from app.registry.models import ModelVersion, StageCondition
@@ -13,6 +14,8 @@ __all__ = [
     "AccessToken",
     "Activity",
     "Base",
+    "ComponentStageCondition",
+    "ComponentVersion",
     "ModelVersion",
     "Organization",
     "OrganizationMember",

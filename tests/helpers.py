@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.authn import hash_token, mint_token
 from app.db import utcnow
+from app.hub import spec as specs
+from app.hub.models import ComponentVersion
 from app.models import Base
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
 from app.projects.models import (
@@ -233,6 +235,32 @@ class Factory:
             session.add(version)
             await session.flush()
             session.add(StageCondition(model_version_id=version.id, stage=stage, reason="created"))
+            return version.id
+
+    async def component_version(
+        self,
+        project_id: int,
+        name: str,
+        *,
+        spec: str = "kind: component\nrun: {kind: job}\n",
+        stage: Stage = Stage.TESTING,
+    ) -> int:
+        parsed, model = specs.validate(spec)
+        inputs, outputs = specs.io_rows(model)
+        async with self.sessions() as session, session.begin():
+            version = ComponentVersion(
+                project_id=project_id,
+                name=name,
+                stage=stage,
+                spec=parsed,
+                run_kind=model.run.kind,
+                inputs=inputs,
+                outputs=outputs,
+                digest=specs.digest(parsed),
+                tags=[],
+            )
+            session.add(version)
+            await session.flush()
             return version.id
 
     async def row_counts(self) -> dict[str, int]:

@@ -29,6 +29,7 @@ class Kind(StrEnum):
     PROJECT = "project"
     RUN = "run"
     MODEL_VERSION = "model_version"
+    COMPONENT_VERSION = "component_version"
 
 
 class Action(StrEnum):

@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from app.activity.loaders import ActivityLoaders
 from app.context import Context
+from app.hub.loaders import HubLoaders
 from app.organizations.loaders import OrganizationLoaders
 from app.projects.loaders import ProjectLoaders
 from app.registry.loaders import RegistryLoaders
@@ -27,6 +28,7 @@ class Loaders:
         self.runs = RunLoaders(ctx)
         self.activity = ActivityLoaders(ctx)
         self.registry = RegistryLoaders(ctx)
+        self.hub = HubLoaders(ctx)
 
 
 @dataclass

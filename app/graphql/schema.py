@@ -22,6 +22,7 @@ from app.errors import BadUserInput
 from app.graphql.context import Info
 from app.graphql.core import row_id
 from app.graphql.extensions import ErrorPolicy, NodeBudget, SafeParserCache
+from app.hub.types import ComponentVersion, HubMutation, HubQuery
 from app.organizations.types import Organization, OrganizationMutation, OrganizationQuery
 from app.projects.types import Project, ProjectMutation, ProjectQuery
 from app.registry.types import ModelVersion, RegistryMutation, RegistryQuery
@@ -39,6 +40,7 @@ NODE_TYPES: tuple[type[relay.Node], ...] = (
     Run,
     Activity,
     ModelVersion,
+    ComponentVersion,
 )
 _NODE_TYPES_BY_NAME = {node_type.__name__: node_type for node_type in NODE_TYPES}
 
@@ -82,7 +84,10 @@ class NodeQuery:
         return await resolve_global_ids(info, ids)
 
 
-Query = merge_types("Query", (NodeQuery, UserQuery, OrganizationQuery, ProjectQuery, RegistryQuery))
+Query = merge_types(
+    "Query",
+    (NodeQuery, UserQuery, OrganizationQuery, ProjectQuery, RegistryQuery, HubQuery),
+)
 Mutation = merge_types(
     "Mutation",
     (
@@ -92,6 +97,7 @@ Mutation = merge_types(
         ProjectMutation,
         RunMutation,
         RegistryMutation,
+        HubMutation,
     ),
 )
 

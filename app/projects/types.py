@@ -30,6 +30,7 @@ from app.projects.filters import PROJECT_FIELDS, PROJECT_SORTABLE
 from app.projects.loaders import GRANTS_OLDEST_FIRST
 
 if TYPE_CHECKING:
+    from app.hub.types import ComponentVersion, ComponentVersionFilter, ComponentVersionOrder
     from app.organizations.types import Organization
     from app.registry.models import Stage
     from app.registry.types import ModelVersion, ModelVersionFilter, ModelVersionOrder
@@ -51,6 +52,9 @@ ModelVersionRef = Annotated["ModelVersion", strawberry.lazy("app.registry.types"
 ModelVersionFilterRef = Annotated["ModelVersionFilter", strawberry.lazy("app.registry.types")]
 ModelVersionOrderRef = Annotated["ModelVersionOrder", strawberry.lazy("app.registry.types")]
 StageRef = Annotated["Stage", strawberry.lazy("app.registry.types")]
+ComponentVersionRef = Annotated["ComponentVersion", strawberry.lazy("app.hub.types")]
+ComponentVersionFilterRef = Annotated["ComponentVersionFilter", strawberry.lazy("app.hub.types")]
+ComponentVersionOrderRef = Annotated["ComponentVersionOrder", strawberry.lazy("app.hub.types")]
 Grantee = Annotated[UserRef | TeamRef, strawberry.union("Grantee")]
 
 
@@ -253,6 +257,35 @@ class Project(relay.Node):
         async with ctx.reading():
             row = await registry.find_in_project(ctx, self.project_id, name)
         return None if row is None else ModelVersion.from_row(row)
+
+    @strawberry.field(description="Component versions, newest change first unless ordered.")
+    async def component_versions(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ComponentVersionFilterRef | None = None,
+        query: str | None = None,
+        order_by: list[ComponentVersionOrderRef] | None = None,
+        sort: str | None = None,
+    ) -> Connection[ComponentVersionRef]:
+        from app.hub.types import component_version_connection  # noqa: PLC0415
+
+        return await component_version_connection(
+            info, self.project_id, first, after, last, before, filter, query, order_by, sort
+        )
+
+    @strawberry.field(description="A component version by name; null when there is none.")
+    async def component_version(self, info: Info, name: str) -> ComponentVersionRef | None:
+        from app.hub import service as hub  # noqa: PLC0415
+        from app.hub.types import ComponentVersion  # noqa: PLC0415
+
+        ctx = info.context
+        async with ctx.reading():
+            row = await hub.find_in_project(ctx, self.project_id, name)
+        return None if row is None else ComponentVersion.from_row(row)
 
     @strawberry.field(description="The newest version, in a stage if one is given.")
     async def latest_model_version(

@@ -7,17 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.exc import IntegrityError
 
 from app.activity import service as activity
 from app.authz.enforcer import NO_ATTRIBUTES, StageMove
 from app.authz.roles import Action, Kind
 from app.context import Context
-from app.db import utcnow
+from app.db import insert_or_existing, utcnow
 from app.errors import (
     BadUserInput,
     Invalid,
-    InvalidTransition,
     NotFound,
     NotFoundInInput,
     PromotionSourceNotAllowed,
@@ -27,6 +25,7 @@ from app.names import normalize_slug, validate_slug, validate_text
 from app.organizations.models import Organization
 from app.projects import service as projects
 from app.projects.models import Project, ProjectFeature
+from app.registry import stages
 from app.registry.models import ModelVersion, Stage, StageCondition
 from app.runs import service as runs
 from app.runs.models import RunArtifact
@@ -57,39 +56,26 @@ async def _model_project(ctx: Context, project_id: int, action: Action, kind: Ki
     return project
 
 
-async def _insert_or_existing(
-    ctx: Context, version: ModelVersion, *, field: str = "name"
-) -> tuple[ModelVersion, bool]:
-    """Insert the version, or return the one already under its name when it means the same.
+async def _insert_or_existing(ctx: Context, version: ModelVersion) -> tuple[ModelVersion, bool]:
+    """Same name and same content: the existing version (idempotent); other content: TAKEN."""
 
-    A unique constraint decides between concurrent promotions (never check-then-insert); the
-    insert runs in a savepoint so the transaction survives the conflict to look up the winner.
-    """
-    try:
-        async with ctx.session.begin_nested():
-            ctx.session.add(version)
-            await ctx.session.flush()
-    except IntegrityError:
-        existing = await ctx.session.scalar(
-            select(ModelVersion).where(
-                ModelVersion.project_id == version.project_id, ModelVersion.name == version.name
-            )
-        )
-        if existing is not None and existing.digest == version.digest:
-            return existing, False
-        raise Taken(
-            f"Version {version.name!r} already exists with other content.", field=field
-        ) from None
-    return version, True
+    async def existing() -> ModelVersion | None:
+        return await find_in_project(ctx, version.project_id, version.name)
+
+    found, created = await insert_or_existing(ctx.session, version, existing)
+    if not created and found.digest != version.digest:
+        raise Taken(f"Version {version.name!r} already exists with other content.", field="name")
+    return found, created
+
+
+def new_condition(version_id: int, **fields: Any) -> StageCondition:
+    return StageCondition(model_version_id=version_id, **fields)
 
 
 async def _start(ctx: Context, version: ModelVersion, project: Project, verb: str) -> None:
     ctx.session.add(
-        StageCondition(
-            model_version_id=version.id,
-            stage=version.stage,
-            reason="created",
-            actor_id=ctx.viewer.user_id,
+        new_condition(
+            version.id, stage=version.stage, reason="created", actor_id=ctx.viewer.user_id
         )
     )
     await ctx.session.flush()
@@ -252,51 +238,30 @@ async def transition_stage(
     current = await ctx.session.get(ModelVersion, version_id)
     if current is None:
         raise NotFound("No such model version.")
-    move = StageMove(from_stage=current.stage.value, to_stage=stage.value)
-    version, project = await get_for(ctx, version_id, Action.TRANSITION, move)
-    if version.stage is stage:
-        raise InvalidTransition(f"The version is already in {stage.value}.", field="stage")
-    reason = validate_text(reason, field="reason", max_length=128)
-    message = validate_text(message, field="message", max_length=2000)
-    if archive_others and stage is not Stage.PRODUCTION:
-        raise Invalid(
-            "`archiveOthers` applies only to a move into PRODUCTION.", field="archiveOthers"
-        )
-    await _move(ctx, version, stage, reason, message)
-    if archive_others:
-        others = await ctx.session.scalars(
-            select(ModelVersion).where(
-                ModelVersion.project_id == project.id,
-                ModelVersion.stage == Stage.PRODUCTION,
-                ModelVersion.id != version.id,
-            )
-        )
-        for other in others.all():
-            demotion = StageMove(from_stage=other.stage.value, to_stage=Stage.STAGING.value)
-            facts = await projects.facts_for(ctx, project)
-            projects.authorize(ctx, facts, Action.TRANSITION, Kind.MODEL_VERSION, demotion)
-            await _move(ctx, other, Stage.STAGING, "archived", f"replaced by {version.name}")
-    await ctx.session.flush()
+    version, project = await get_for(
+        ctx, version_id, Action.TRANSITION, stages.move_of(current, stage)
+    )
+    others = select(ModelVersion).where(
+        ModelVersion.project_id == project.id,
+        ModelVersion.stage == Stage.PRODUCTION,
+        ModelVersion.id != version.id,
+    )
+    await stages.transition(
+        ctx,
+        version,
+        project,
+        Kind.MODEL_VERSION,
+        new_condition,
+        others,
+        stage=stage,
+        reason=reason,
+        message=message,
+        archive_others=archive_others,
+    )
     await _record(
         ctx, "model_version.stage_changed", version, project, stage=stage.value, reason=reason
     )
     return version
-
-
-async def _move(
-    ctx: Context, version: ModelVersion, stage: Stage, reason: str | None, message: str | None
-) -> None:
-    version.stage = stage
-    version.updated_at = utcnow()
-    ctx.session.add(
-        StageCondition(
-            model_version_id=version.id,
-            stage=stage,
-            reason=reason,
-            message=message,
-            actor_id=ctx.viewer.user_id,
-        )
-    )
 
 
 async def get_readable(ctx: Context, version_id: int) -> ModelVersion | None:

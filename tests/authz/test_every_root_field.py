@@ -24,6 +24,7 @@ class Target:
     project: str
     run: str
     version: str
+    component: str
 
 
 Probe = tuple[str, Callable[[Target], dict[str, Any]]]
@@ -32,7 +33,9 @@ QUERY_PROBES: dict[str, Probe] = {
     "node": ("query($id: ID!) { node(id: $id) { id } }", lambda t: {"id": t.organization}),
     "nodes": (
         "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
-        lambda t: {"ids": [t.organization, t.team, t.token, t.project, t.run, t.version]},
+        lambda t: {
+            "ids": [t.organization, t.team, t.token, t.project, t.run, t.version, t.component]
+        },
     ),
     "viewer": ("{ viewer { id } }", lambda _: {}),
     "user": ('{ user(username: "owner") { email accessTokens { totalCount } } }', lambda _: {}),
@@ -40,6 +43,11 @@ QUERY_PROBES: dict[str, Probe] = {
     "organizations": ("{ organizations { totalCount edges { node { id } } } }", lambda _: {}),
     "project": ('{ project(owner: "private", name: "secret") { id } }', lambda _: {}),
     "modelVersion": ('{ modelVersion(reference: "private/secret:v1") { id } }', lambda _: {}),
+    "hub": ("{ hub { totalCount edges { node { id } } } }", lambda _: {}),
+    "componentVersion": (
+        '{ componentVersion(reference: "private/secret:c1") { id } }',
+        lambda _: {},
+    ),
 }
 
 MUTATION_PROBES: dict[str, Probe] = {
@@ -173,6 +181,25 @@ MUTATION_PROBES.update(
             " { modelVersion { id } } }",
             lambda t: {"id": t.version},
         ),
+        "publishComponentVersion": (
+            'mutation($id: ID!) { publishComponentVersion(input: {projectId: $id, name: "c2",'
+            ' spec: "kind: component\\nrun: {kind: job}"}) { componentVersion { id } } }',
+            lambda t: {"id": t.project},
+        ),
+        "updateComponentVersion": (
+            'mutation($id: ID!) { updateComponentVersion(input: {id: $id, description: "x"})'
+            " { componentVersion { id } } }",
+            lambda t: {"id": t.component},
+        ),
+        "deleteComponentVersion": (
+            "mutation($id: ID!) { deleteComponentVersion(input: {id: $id}) { deletedId } }",
+            lambda t: {"id": t.component},
+        ),
+        "transitionComponentVersionStage": (
+            "mutation($id: ID!) { transitionComponentVersionStage(input: {id: $id,"
+            " stage: STAGING}) { componentVersion { id } } }",
+            lambda t: {"id": t.component},
+        ),
         "deleteRun": (
             "mutation($id: ID!) { deleteRun(input: {id: $id}) { deletedId } }",
             lambda t: {"id": t.run},
@@ -210,11 +237,13 @@ async def target(factory: Factory) -> Target:
         organization,
         "secret",
         visibility=ProjectVisibility.PRIVATE,
-        features=frozenset({ProjectFeature.RUNTIME, ProjectFeature.MODEL}),
+        features=frozenset(ProjectFeature),
     )
     run = await factory.run(project, "r")
     version = await factory.model_version(project, "v1", run_id=run)
+    component = await factory.component_version(project, "c1")
     return Target(
+        component=global_id("ComponentVersion", component),
         version=global_id("ModelVersion", version),
         project=global_id("Project", project),
         run=global_id("Run", run),
@@ -247,7 +276,7 @@ async def test_queries_show_outsiders_nothing(
         assert error_codes(body) == ["FORBIDDEN"]
         return
     assert "errors" not in body, body
-    assert value in (None, [None] * 6, {"totalCount": 0, "edges": []})
+    assert value in (None, [None] * 7, {"totalCount": 0, "edges": []})
 
 
 @pytest.mark.parametrize("field", sorted(MUTATION_PROBES))

@@ -1,0 +1,159 @@
+"""component hub
+
+Revision ID: ef7bc09d7ca7
+Revises: 8be4183441ad
+Create Date: 2026-11-25 08:08:10.559180
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import app.db
+from sqlalchemy.dialects import postgresql
+
+revision: str = "ef7bc09d7ca7"
+down_revision: str | None = "8be4183441ad"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "component_versions",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "project_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column(
+            "tags",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "stage",
+            sa.Enum(
+                "TESTING",
+                "STAGING",
+                "PRODUCTION",
+                "DISABLED",
+                name="stage",
+                native_enum=False,
+                create_constraint=True,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "spec",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("run_kind", sa.String(length=32), nullable=False),
+        sa.Column(
+            "inputs",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "outputs",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column(
+            "created_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_component_versions_created_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_component_versions_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_component_versions")),
+        sa.UniqueConstraint(
+            "project_id", "name", name=op.f("uq_component_versions_project_id_name")
+        ),
+    )
+    with op.batch_alter_table("component_versions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_component_versions_project_id_created_at",
+            ["project_id", "created_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_component_versions_project_id_updated_at",
+            ["project_id", "updated_at"],
+            unique=False,
+        )
+
+    op.create_table(
+        "component_stage_conditions",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "component_version_id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            nullable=False,
+        ),
+        sa.Column(
+            "stage",
+            sa.Enum(
+                "TESTING",
+                "STAGING",
+                "PRODUCTION",
+                "DISABLED",
+                name="stage",
+                native_enum=False,
+                create_constraint=True,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("reason", sa.String(length=128), nullable=True),
+        sa.Column("message", sa.Text(), nullable=True),
+        sa.Column("actor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"],
+            ["users.id"],
+            name=op.f("fk_component_stage_conditions_actor_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["component_version_id"],
+            ["component_versions.id"],
+            name=op.f("fk_component_stage_conditions_component_version_id_component_versions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_component_stage_conditions")),
+    )
+    with op.batch_alter_table("component_stage_conditions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_component_stage_conditions_component_version_id_at",
+            ["component_version_id", "at"],
+            unique=False,
+        )
+
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("component_stage_conditions", schema=None) as batch_op:
+        batch_op.drop_index("ix_component_stage_conditions_component_version_id_at")
+
+    op.drop_table("component_stage_conditions")
+    with op.batch_alter_table("component_versions", schema=None) as batch_op:
+        batch_op.drop_index("ix_component_versions_project_id_updated_at")
+        batch_op.drop_index("ix_component_versions_project_id_created_at")
+
+    op.drop_table("component_versions")
