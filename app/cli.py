@@ -134,5 +134,31 @@ def create_token(
     print(secret)  # stdout, so scripts can capture it
 
 
+async def _seed() -> None:
+    from app.seed import seed  # noqa: PLC0415  (only this command needs the demo)
+
+    settings = get_settings()
+    engine = create_engine(settings.database_url)
+    try:
+        seeded = await seed(engine, settings)
+    finally:
+        await engine.dispose()
+    console.print(
+        f"seeded acme: {seeded.components} hub components, {seeded.versions} versions; tokens:"
+    )
+    for username, token in seeded.tokens.items():
+        print(f"{username}\t{token}")
+
+
+@app.command("seed")
+def seed_command() -> None:
+    """Fill an empty, migrated database with a demo world (prints the demo users' tokens)."""
+    try:
+        asyncio.run(_seed())
+    except DomainError as error:
+        console.print(f"[red]{error.message}[/red] (seed an empty database)")
+        raise typer.Exit(1) from error
+
+
 def main() -> None:
     app()
