@@ -76,6 +76,13 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
+def pool_options(url: str, size: int, overflow: int) -> dict[str, Any]:
+    """Pool sizing for servers; SQLite's pool is its own (one file, one writer)."""
+    if url.startswith("sqlite"):
+        return {}
+    return {"pool_size": size, "max_overflow": overflow, "pool_pre_ping": True}
+
+
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 

@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from app.authz.enforcer import Authorizer
-from app.db import create_engine, create_sessionmaker
+from app.db import create_engine, create_sessionmaker, pool_options
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
 from app.http import (
@@ -33,7 +33,10 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     configure_logging(settings)
     authz = Authorizer(settings.policy_dir)
     owns_engine = engine is None
-    app_engine = engine or create_engine(settings.database_url)
+    app_engine = engine or create_engine(
+        settings.database_url,
+        **pool_options(settings.database_url, settings.db_pool_size, settings.db_max_overflow),
+    )
     registry = CollectorRegistry()
     graphql = GraphQLApp(
         build_schema(settings),

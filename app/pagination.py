@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Enum,
     Label,
     Select,
     SQLColumnExpression,
@@ -134,6 +135,9 @@ def _fits(column: SQLColumnExpression[Any], value: Any) -> bool:
     sql_type = cast("ColumnElement[Any]", column).type
     if isinstance(sql_type, TypeDecorator):
         sql_type = sql_type.impl_instance
+    if isinstance(sql_type, Enum):
+        # An unknown member is a LookupError while binding (a 500), not an empty page.
+        return isinstance(value, str) and value in sql_type.enums
     try:
         expected = sql_type.python_type
     except NotImplementedError:

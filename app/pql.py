@@ -17,7 +17,7 @@ import enum
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -293,6 +293,17 @@ class TextField(Field):
                 return column.is_(None)  # type: ignore[no-any-return]
             case _:
                 return func.lower(column).like(like_pattern(values[0]), escape="\\")
+
+
+@dataclass
+class SlugField(TextField):
+    """A slug name: stored in lowercase and case-insensitive, so `name:V2` finds `v2`, as the
+    typed `filter: {name: "V2"}` does."""
+
+    def compile(self, condition: Condition) -> ColumnElement[bool]:
+        if condition.op in {Op.EQ, Op.IN}:
+            condition = replace(condition, values=tuple(v.lower() for v in condition.values))
+        return super().compile(condition)
 
 
 @dataclass

@@ -1,12 +1,12 @@
 """What `query:`, `filter:` and `orderBy`/`sort` may say about component versions."""
 
 from app.hub.models import ComponentVersion
-from app.pql import DateTimeField, EnumField, FieldSet, TagsField, TextField
+from app.pql import DateTimeField, EnumField, FieldSet, SlugField, TagsField, TextField
 from app.registry.models import Stage
 
 COMPONENT_FIELDS = FieldSet(
     fields={
-        "name": TextField(ComponentVersion.name),
+        "name": SlugField(ComponentVersion.name),
         "description": TextField(ComponentVersion.description),
         "tags": TagsField(ComponentVersion.tags),
         "stage": EnumField(ComponentVersion.stage, Stage),

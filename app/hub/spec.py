@@ -4,6 +4,7 @@ canonicalized for a digest. Every error names its place: `inputs[2].type: unknow
 
 import hashlib
 import json
+import math
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -121,6 +122,12 @@ class _GuardedLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except ValueError as error:  # a date like 2020-13-01, an int of 5,000 digits
+            raise InvalidSpec(f"line {node.start_mark.line + 1}: {error}.", field="spec") from None
+
 
 def _place(location: tuple[int | str, ...]) -> str:
     place = ""
@@ -130,35 +137,83 @@ def _place(location: tuple[int | str, ...]) -> str:
 
 
 def parse(text: str) -> dict[str, Any]:
-    """The spec as a mapping; YAML is a superset of JSON, so one parser reads both."""
-    if len(text.encode()) > MAX_SPEC_BYTES:
+    """The spec as a mapping: JSON read as JSON, anything else as YAML (PyYAML's YAML 1.1 is
+    not a superset of JSON: it reads `1e-07` as a string and refuses tab indentation)."""
+    if len(text.encode(errors="surrogatepass")) > MAX_SPEC_BYTES:
         raise InvalidSpec(f"the spec is over {MAX_SPEC_BYTES // 1024} KiB.", field="spec")
     if not text.strip():
         raise InvalidSpec("the spec is empty.", field="spec")
-    try:
-        loaded = yaml.load(text, Loader=_GuardedLoader)  # noqa: S506  (a SafeLoader subclass)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise InvalidSpec(
-            f"{where}{error.problem or 'not valid YAML or JSON'}.", field="spec"
-        ) from None
-    except yaml.YAMLError as error:
-        raise InvalidSpec(f"not valid YAML or JSON ({error}).", field="spec") from None
+    loaded = _load_json(text)
+    if loaded is None:
+        try:
+            loaded = yaml.load(text, Loader=_GuardedLoader)  # noqa: S506  (a SafeLoader subclass)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark
+            where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+            raise InvalidSpec(
+                f"{where}{error.problem or 'not valid YAML or JSON'}.", field="spec"
+            ) from None
+        except yaml.YAMLError as error:
+            raise InvalidSpec(f"not valid YAML or JSON ({error}).", field="spec") from None
     if not isinstance(loaded, dict):
         raise InvalidSpec("the spec must be a mapping (kind, inputs, outputs, run…).", field="spec")
-    try:
-        # The canonical form is JSON; YAML-only values (dates, timestamps) are refused, not guessed.
-        canonical: dict[str, Any] = json.loads(
-            json.dumps(loaded, default=_json_only, allow_nan=False)
-        )
-    except ValueError as error:
-        raise InvalidSpec(str(error), field="spec") from None
+    # The canonical form is JSON; YAML-only values (dates, timestamps) are refused, not guessed.
+    _check_values(loaded)
+    canonical: dict[str, Any] = json.loads(json.dumps(loaded, allow_nan=False))
     return canonical
 
 
-def _json_only(value: Any) -> Any:
-    raise ValueError(f"{value!r} is not representable in JSON; quote it.")
+def _load_json(text: str) -> Any:
+    """The document when it is JSON; None when it is not (YAML then reads it)."""
+    if not text.lstrip().startswith(("{", "[")):
+        return None
+    try:
+        return json.loads(text)  # NaN and Infinity load; _check_values refuses them by place
+    except (ValueError, RecursionError):
+        return None  # YAML flow style; or too deep, or an int of 5,000 digits: YAML says where
+
+
+def _check_values(root: dict[str, Any]) -> None:
+    """Every key a string and every value one JSON and both databases can hold, within the
+    limits the YAML loader applies while reading (JSON documents skip that loader)."""
+    nodes = 0
+    pending: list[tuple[Any, tuple[int | str, ...]]] = [(root, ())]
+    while pending:
+        value, location = pending.pop()
+        place = _place(location) or "spec"
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise InvalidSpec(f"the spec has more than {MAX_NODES:,} values.", field="spec")
+        if len(location) >= MAX_DEPTH:
+            raise InvalidSpec(f"{place}: nested deeper than {MAX_DEPTH} levels.", field="spec")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise InvalidSpec(
+                        f"{place}: the key {key!r} is not a string; quote it.", field="spec"
+                    )
+                _check_string(key, place)
+                nodes += 1
+                pending.append((item, (*location, key)))
+        elif isinstance(value, list):
+            pending.extend((item, (*location, index)) for index, item in enumerate(value))
+        elif isinstance(value, str):
+            _check_string(value, place)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise InvalidSpec(f"{place}: {value} is not a JSON number.", field="spec")
+        elif value is not None and not isinstance(value, bool | int | float):
+            raise InvalidSpec(
+                f"{place}: {value!r} is not representable in JSON; quote it.", field="spec"
+            )
+
+
+def _check_string(value: str, place: str) -> None:
+    if "\x00" in value:
+        raise InvalidSpec(f"{place}: NUL characters are not allowed.", field="spec")
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise InvalidSpec(f"{place}: a lone surrogate is not valid text.", field="spec") from None
 
 
 def validate(text: str) -> tuple[dict[str, Any], ComponentSpec]:
@@ -189,7 +244,8 @@ def digest(spec: dict[str, Any]) -> str:
 
 
 def to_yaml(spec: dict[str, Any]) -> str:
-    return yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)
+    # Sorted like the digest's JSON: PostgreSQL's JSONB keeps no key order, SQLite's JSON does.
+    return yaml.safe_dump(spec, sort_keys=True, allow_unicode=True)
 
 
 def io_rows(model: ComponentSpec) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

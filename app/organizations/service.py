@@ -11,7 +11,7 @@ from app.errors import Forbidden, Invalid, LastOwner, NotFound, NotFoundInInput,
 from app.names import normalize_slug, validate_slug, validate_text
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
 from app.pagination import Page, PageArgs, SortKey, count, paginate
-from app.projects.models import Project
+from app.projects.models import Project, ProjectGrant
 from app.teams.models import Team, TeamMember
 from app.users.models import User
 
@@ -272,6 +272,13 @@ async def remove_member(ctx: Context, organization_id: int, *, username: str) ->
     team_ids = select(Team.id).where(Team.organization_id == organization_id)
     await ctx.session.execute(
         delete(TeamMember).where(TeamMember.user_id == user.id, TeamMember.team_id.in_(team_ids))
+    )
+    # A grant to a user needs a membership (`set_access`): leaving takes the user's grants too.
+    project_ids = select(Project.id).where(Project.organization_id == organization_id)
+    await ctx.session.execute(
+        delete(ProjectGrant).where(
+            ProjectGrant.user_id == user.id, ProjectGrant.project_id.in_(project_ids)
+        )
     )
     await ctx.session.delete(member)
     await ctx.session.flush()

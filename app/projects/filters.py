@@ -1,11 +1,19 @@
 """What `query:`, `filter:` and `orderBy`/`sort` may say about projects."""
 
-from app.pql import DateTimeField, EnumField, FieldSet, FlagsField, TagsField, TextField
+from app.pql import (
+    DateTimeField,
+    EnumField,
+    FieldSet,
+    FlagsField,
+    SlugField,
+    TagsField,
+    TextField,
+)
 from app.projects.models import FEATURE_COLUMNS, Project, ProjectVisibility
 
 PROJECT_FIELDS = FieldSet(
     fields={
-        "name": TextField(Project.name),
+        "name": SlugField(Project.name),
         "description": TextField(Project.description),
         "tags": TagsField(Project.tags),
         "visibility": EnumField(Project.visibility, ProjectVisibility),

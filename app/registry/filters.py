@@ -1,12 +1,20 @@
 """What `query:`, `filter:` and `orderBy`/`sort` may say about model versions."""
 
-from app.pql import DateTimeField, EnumField, FieldSet, RelatedUuidField, TagsField, TextField
+from app.pql import (
+    DateTimeField,
+    EnumField,
+    FieldSet,
+    RelatedUuidField,
+    SlugField,
+    TagsField,
+    TextField,
+)
 from app.registry.models import ModelVersion, Stage
 from app.runs.models import Run
 
 VERSION_FIELDS = FieldSet(
     fields={
-        "name": TextField(ModelVersion.name),
+        "name": SlugField(ModelVersion.name),
         "description": TextField(ModelVersion.description),
         "tags": TagsField(ModelVersion.tags),
         "stage": EnumField(ModelVersion.stage, Stage),

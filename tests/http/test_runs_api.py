@@ -287,3 +287,33 @@ class TestListingRuns:
     @pytest.mark.usefixtures("runs")
     async def test_a_blank_query_filters_nothing(self, gql: GraphQLClient, world: World) -> None:
         assert len(await self._names(gql, world, query="  ")) == 4
+
+
+class TestOrderingOnEmptyValues:
+    async def test_pages_walk_past_empty_names_and_times_on_both_databases(
+        self, gql: GraphQLClient, factory: Factory, world: World
+    ) -> None:
+        statuses = [RunStatus.RUNNING, RunStatus.CREATED] * 2 + [RunStatus.RUNNING]
+        for index, status in enumerate(statuses):
+            await factory.run(world.project_id, None if index % 2 else f"r{index}", status=status)
+        expected = {
+            "name": [None, None, "r0", "r2", "r4"],
+            "-name": ["r4", "r2", "r0", None, None],
+            "finished_at": ["r0", None, "r2", None, "r4"],
+            "-started_at": ["r4", None, "r2", None, "r0"],
+        }
+        for sort, names in expected.items():
+            seen: list[str | None] = []
+            after = None
+            while True:
+                data = await gql.data(
+                    RUNS,
+                    {"owner": "acme", "sort": sort, "first": 2, "after": after},
+                    as_=world.writer,
+                )
+                connection = data["project"]["runs"]
+                seen += [edge["node"]["name"] for edge in connection["edges"]]
+                if not connection["pageInfo"]["hasNextPage"]:
+                    break
+                after = connection["pageInfo"]["endCursor"]
+            assert seen == names, sort
