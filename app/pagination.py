@@ -11,10 +11,13 @@ from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
     Enum,
+    Integer,
     Label,
     Select,
     SQLColumnExpression,
+    String,
     and_,
     false,
     func,
@@ -138,15 +141,11 @@ def _fits(column: SQLColumnExpression[Any], value: Any) -> bool:
     if isinstance(sql_type, Enum):
         # An unknown member is a LookupError while binding (a 500), not an empty page.
         return isinstance(value, str) and value in sql_type.enums
-    try:
-        expected = sql_type.python_type
-    except NotImplementedError:
-        return True
-    if expected is int:
+    if isinstance(sql_type, Integer):
         return type(value) is int and -(2**63) <= value < 2**63
-    if expected is str:
+    if isinstance(sql_type, String):
         return isinstance(value, str) and "\x00" not in value
-    if expected is datetime:
+    if isinstance(sql_type, DateTime):
         return isinstance(value, datetime) and value.tzinfo is not None
     return True
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 import math
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -260,13 +261,13 @@ def like_pattern(raw: str) -> str:
 # ---- fields ------------------------------------------------------------------------------------
 
 
-class Field:
+class Field(ABC):
     """How one queryable field compiles each operation."""
 
     ops: frozenset[Op] = frozenset()
 
-    def compile(self, condition: Condition) -> ColumnElement[bool]:
-        raise NotImplementedError  # pragma: no cover - every subclass defines it
+    @abstractmethod
+    def compile(self, condition: Condition) -> ColumnElement[bool]: ...
 
     def check(self, condition: Condition) -> None:
         if condition.op not in self.ops:

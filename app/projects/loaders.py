@@ -47,7 +47,7 @@ class ViewerFactsByProjectIdLoader(DataLoader[int, ProjectFacts | None]):
                         )
                     ).all()
                 )
-                for project_id, role in (
+                for project_id, granted in (
                     await session.execute(
                         select(ProjectGrant.project_id, ProjectGrant.role).where(
                             ProjectGrant.project_id.in_([row.id for row in found]),
@@ -55,7 +55,7 @@ class ViewerFactsByProjectIdLoader(DataLoader[int, ProjectFacts | None]):
                         )
                     )
                 ).all():
-                    grants[project_id].add(role)
+                    grants[project_id].add(granted)
         facts: list[ProjectFacts | None] = []
         for row in rows:
             if row is None:

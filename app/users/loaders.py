@@ -34,8 +34,8 @@ class SharedOrganizationRolesLoader(DataLoader[int, list[OrganizationRole]]):
         )
         roles: dict[int, list[OrganizationRole]] = defaultdict(list)
         async with self._ctx.reading() as session:
-            for user_id, role in (await session.execute(statement)).all():
-                roles[user_id].append(role)
+            for user_id, held in (await session.execute(statement)).all():
+                roles[user_id].append(held)
         return [roles.get(user_id, []) for user_id in user_ids]
 
 
