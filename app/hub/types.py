@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, and_
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from app.authz.roles import Action, Kind
+from app.authz.roles import Kind
 from app.graphql.context import Info
 from app.graphql.core import (
     Connection,
@@ -21,6 +21,7 @@ from app.graphql.core import (
     page_args,
     run_mutation,
 )
+from app.graphql.readable import readable_in_projects
 from app.graphql.versions import ProjectVersion, Stage, StageCondition
 from app.hub import models
 from app.hub import service as hub
@@ -28,7 +29,6 @@ from app.hub.filters import COMPONENT_FIELDS, COMPONENT_SORTABLE
 from app.hub.spec import to_yaml
 from app.pagination import count, paginate, sort_key
 from app.pql import AllOf, Condition, Op, compile_expression, compile_query
-from app.projects import service as projects
 from app.registry.models import Stage as StageValue
 
 
@@ -84,24 +84,10 @@ class ComponentVersion(relay.Node, ProjectVersion):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list["ComponentVersion | None"]:
-        ctx = info.context
-        rows = await ctx.loaders.hub.by_id.load_many([int(node_id) for node_id in node_ids])
-        project_ids = [row.project_id for row in rows if row is not None]
-        facts = dict(
-            zip(
-                project_ids,
-                await ctx.loaders.projects.viewer_facts.load_many(project_ids),
-                strict=True,
-            )
-        )
-        result: list[ComponentVersion | None] = []
-        for row in rows:
-            fact = facts.get(row.project_id) if row is not None else None
-            readable = fact is not None and projects.may(
-                ctx, fact, Action.READ, Kind.COMPONENT_VERSION
-            )
-            result.append(cls.from_row(row) if row is not None and readable else None)
-        return result
+        loader = info.context.loaders.hub.by_id
+        rows = await loader.load_many([int(node_id) for node_id in node_ids])
+        readable = await readable_in_projects(info, rows, Kind.COMPONENT_VERSION)
+        return [None if row is None else cls.from_row(row) for row in readable]
 
     @strawberry.field(description="The spec as YAML.")
     def spec_yaml(self) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, and_
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from app.authz.roles import Action, Kind
+from app.authz.roles import Kind
 from app.graphql.context import Info
 from app.graphql.core import (
     Connection,
@@ -21,10 +21,10 @@ from app.graphql.core import (
     page_args,
     run_mutation,
 )
+from app.graphql.readable import readable_in_projects
 from app.graphql.versions import ProjectVersion, Stage, StageCondition
 from app.pagination import sort_key
 from app.pql import AllOf, Condition, Op, compile_expression, compile_query
-from app.projects import service as projects
 from app.registry import models
 from app.registry import service as registry
 from app.registry.filters import VERSION_FIELDS, VERSION_SORTABLE
@@ -80,13 +80,8 @@ async def _run_row(info: Info, run_id: int | None) -> Any:
     """The run, if it still exists and the viewer may read it."""
     if run_id is None:
         return None
-    loaders = info.context.loaders
-    row = await loaders.runs.by_id.load(run_id)
-    if row is None:
-        return None
-    facts = await loaders.projects.viewer_facts.load(row.project_id)
-    readable = facts is not None and projects.may(info.context, facts, Action.READ, Kind.RUN)
-    return row if readable else None
+    row = await info.context.loaders.runs.by_id.load(run_id)
+    return (await readable_in_projects(info, [row], Kind.RUN))[0]
 
 
 async def _run(info: Info, run_id: int | None) -> Any:
@@ -125,22 +120,10 @@ class ModelVersion(relay.Node, ProjectVersion):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list["ModelVersion | None"]:
-        ctx = info.context
-        rows = await ctx.loaders.registry.by_id.load_many([int(node_id) for node_id in node_ids])
-        project_ids = [row.project_id for row in rows if row is not None]
-        facts = dict(
-            zip(
-                project_ids,
-                await ctx.loaders.projects.viewer_facts.load_many(project_ids),
-                strict=True,
-            )
-        )
-        result: list[ModelVersion | None] = []
-        for row in rows:
-            fact = facts.get(row.project_id) if row is not None else None
-            readable = fact is not None and projects.may(ctx, fact, Action.READ, Kind.MODEL_VERSION)
-            result.append(cls.from_row(row) if row is not None and readable else None)
-        return result
+        loader = info.context.loaders.registry.by_id
+        rows = await loader.load_many([int(node_id) for node_id in node_ids])
+        readable = await readable_in_projects(info, rows, Kind.MODEL_VERSION)
+        return [None if row is None else cls.from_row(row) for row in readable]
 
     @strawberry.field(description="Oldest first: the whole stage history.")
     async def stage_conditions(self, info: Info) -> list[StageCondition]:

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, and_
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from app.authz.roles import Action, Kind
+from app.authz.roles import Kind
 from app.graphql.context import Info
 from app.graphql.core import (
     Connection,
@@ -21,9 +21,9 @@ from app.graphql.core import (
     page_args,
     run_mutation,
 )
+from app.graphql.readable import readable_in_projects
 from app.pagination import sort_key
 from app.pql import AllOf, Condition, Op, compile_expression, compile_query
-from app.projects import service as projects
 from app.runs import models
 from app.runs import service as runs
 from app.runs.filters import RUN_FIELDS, RUN_SORTABLE
@@ -90,22 +90,10 @@ class Run(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list["Run | None"]:
-        ctx = info.context
-        rows = await ctx.loaders.runs.by_id.load_many([int(node_id) for node_id in node_ids])
-        project_ids = [row.project_id for row in rows if row is not None]
-        facts = dict(
-            zip(
-                project_ids,
-                await ctx.loaders.projects.viewer_facts.load_many(project_ids),
-                strict=True,
-            )
-        )
-        result: list[Run | None] = []
-        for row in rows:
-            fact = facts.get(row.project_id) if row is not None else None
-            readable = fact is not None and projects.may(ctx, fact, Action.READ, Kind.RUN)
-            result.append(cls.from_row(row) if row is not None and readable else None)
-        return result
+        loader = info.context.loaders.runs.by_id
+        rows = await loader.load_many([int(node_id) for node_id in node_ids])
+        readable = await readable_in_projects(info, rows, Kind.RUN)
+        return [None if row is None else cls.from_row(row) for row in readable]
 
     @strawberry.field
     async def project(self, info: Info) -> ProjectRef:
