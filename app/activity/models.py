@@ -18,6 +18,7 @@ class Activity(Base):
     __table_args__ = (
         Index("ix_activities_organization_id_at", "organization_id", "at"),
         Index("ix_activities_project_id", "project_id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)

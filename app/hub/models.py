@@ -16,6 +16,7 @@ class ComponentVersion(Base):
         UniqueConstraint("project_id", "name"),
         Index("ix_component_versions_project_id_updated_at", "project_id", "updated_at"),
         Index("ix_component_versions_project_id_created_at", "project_id", "created_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
@@ -40,6 +41,7 @@ class ComponentStageCondition(Base):
         Index(
             "ix_component_stage_conditions_component_version_id_at", "component_version_id", "at"
         ),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)

@@ -21,6 +21,7 @@ class OrganizationRole(StrEnum):
 
 class Organization(Base):
     __tablename__ = "organizations"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # ids are never reused
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)

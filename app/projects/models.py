@@ -53,6 +53,7 @@ class Project(Base):
         UniqueConstraint("organization_id", "name"),
         Index("ix_projects_organization_id_updated_at", "organization_id", "updated_at"),
         Index("ix_projects_visibility", "visibility"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
@@ -106,6 +107,7 @@ class ProjectGrant(Base):
         UniqueConstraint("project_id", "team_id"),
         Index("ix_project_grants_user_id", "user_id"),
         Index("ix_project_grants_team_id", "team_id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)

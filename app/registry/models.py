@@ -33,6 +33,7 @@ class ModelVersion(Base):
         Index("ix_model_versions_project_id_updated_at", "project_id", "updated_at"),
         Index("ix_model_versions_project_id_stage_created_at", "project_id", "stage", "created_at"),
         Index("ix_model_versions_run_id", "run_id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
@@ -54,7 +55,10 @@ class StageCondition(Base):
     """One move of a version between stages: an append-only timeline."""
 
     __tablename__ = "stage_conditions"
-    __table_args__ = (Index("ix_stage_conditions_model_version_id_at", "model_version_id", "at"),)
+    __table_args__ = (
+        Index("ix_stage_conditions_model_version_id_at", "model_version_id", "at"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     model_version_id: Mapped[int] = mapped_column(

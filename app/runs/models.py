@@ -42,6 +42,7 @@ class Run(Base):
     __table_args__ = (
         Index("ix_runs_project_id_updated_at", "project_id", "updated_at"),
         Index("ix_runs_project_id_created_at", "project_id", "created_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
@@ -61,7 +62,7 @@ class Run(Base):
 
 class RunArtifact(Base):
     __tablename__ = "run_artifacts"
-    __table_args__ = (UniqueConstraint("run_id", "name"),)
+    __table_args__ = (UniqueConstraint("run_id", "name"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))

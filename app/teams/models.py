@@ -16,7 +16,7 @@ class TeamRole(StrEnum):
 
 class Team(Base):
     __tablename__ = "teams"
-    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+    __table_args__ = (UniqueConstraint("organization_id", "name"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))

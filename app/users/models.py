@@ -8,6 +8,7 @@ from app.db import Base, BigIntId, UTCDateTime, utcnow
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # ids are never reused
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -24,7 +25,10 @@ class AccessToken(Base):
     """A personal access token. Only the sha256 of the secret is stored."""
 
     __tablename__ = "access_tokens"
-    __table_args__ = (Index("ix_access_tokens_user_id_created_at", "user_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_access_tokens_user_id_created_at", "user_id", "created_at"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -54,6 +54,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_activities")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("activities", schema=None) as batch_op:
         batch_op.create_index(
@@ -113,6 +114,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "organization_id", "name", name=op.f("uq_projects_organization_id_name")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("projects", schema=None) as batch_op:
         batch_op.create_index(
@@ -172,6 +174,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "project_id", "user_id", name=op.f("uq_project_grants_project_id_user_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("project_grants", schema=None) as batch_op:
         batch_op.create_index("ix_project_grants_team_id", ["team_id"], unique=False)
@@ -267,6 +270,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_runs")),
         sa.UniqueConstraint("uuid", name=op.f("uq_runs_uuid")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("runs", schema=None) as batch_op:
         batch_op.create_index(
@@ -312,6 +316,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_run_artifacts")),
         sa.UniqueConstraint("run_id", "name", name=op.f("uq_run_artifacts_run_id_name")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "run_edges",

@@ -81,6 +81,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_model_versions")),
         sa.UniqueConstraint("project_id", "name", name=op.f("uq_model_versions_project_id_name")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("model_versions", schema=None) as batch_op:
         batch_op.create_index(
@@ -130,6 +131,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stage_conditions")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("stage_conditions", schema=None) as batch_op:
         batch_op.create_index(

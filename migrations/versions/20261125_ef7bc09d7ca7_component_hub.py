@@ -85,6 +85,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "project_id", "name", name=op.f("uq_component_versions_project_id_name")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("component_versions", schema=None) as batch_op:
         batch_op.create_index(
@@ -137,6 +138,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_component_stage_conditions")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("component_stage_conditions", schema=None) as batch_op:
         batch_op.create_index(

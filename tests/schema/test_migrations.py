@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.models import Base
 from app.settings import PROJECT_ROOT
+from tests.helpers import Factory, GraphQLClient
 
 
 def _differences(connection: Connection) -> list[Any]:
@@ -29,3 +30,18 @@ def test_each_revision_has_a_downgrade() -> None:
         assert "\n    pass\n" not in source.split("def downgrade")[1], (
             f"{path.name} cannot be undone"
         )
+
+
+async def test_ids_are_never_reused(gql: GraphQLClient, factory: Factory) -> None:
+    """A deleted object's global id must never name a new object (SQLite needs AUTOINCREMENT)."""
+    ada = await factory.user("ada")
+    create = 'mutation { createOrganization(input: {name: "acme"}) { organization { id } } }'
+    first = (await gql.data(create, as_=ada))["createOrganization"]["organization"]["id"]
+    await gql.data(
+        'mutation($id: ID!) { deleteOrganization(input: {id: $id, confirmName: "acme"})'
+        " { deletedId } }",
+        {"id": first},
+        as_=ada,
+    )
+    second = (await gql.data(create, as_=ada))["createOrganization"]["organization"]["id"]
+    assert second != first
