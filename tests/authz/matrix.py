@@ -4,7 +4,14 @@ This is deliberately written out by hand and never derived from `policies/policy
 compare the policy against it, so a policy change must come with a matching change here.
 
 Viewers are the six organization roles plus a signed-in user who is not a member (NON_MEMBER) and
-the anonymous viewer (ANONYMOUS). Role names are the `OrganizationRole` / `TeamRole` values.
+the anonymous viewer (ANONYMOUS). Role names are the `OrganizationRole` / `TeamRole` /
+`ProjectRole` / `ProjectVisibility` values.
+
+Projects are described by what the design says, not by Casbin subjects: which project role the
+organization role gives on a project of each visibility, what each project role may do, and what an
+archived project refuses. Model and component versions are described by project role, as api.md
+states them. The tests turn a cell into the server's facts (`ProjectFacts`) and ask the enforcer
+through `project_roles`, as the server does.
 """
 
 from dataclasses import dataclass
@@ -19,6 +26,9 @@ VIEWERS = (*ORG_ROLES, NON_MEMBER, ANONYMOUS)
 AUTHENTICATED = "user:authenticated"
 ANONYMOUS_SUBJECT = "user:anonymous"
 SELF = "user:self"
+# The subject an organization carries when it owns a PUBLIC project (authz.md "Organizations
+# themselves"): what anyone may see of it.
+PUBLIC_OWNER_SUBJECT = "organization:public"
 
 ORGANIZATION_ACTIONS = (
     "read",
@@ -29,6 +39,8 @@ ORGANIZATION_ACTIONS = (
     "create_project",
     "leave",
     "own",
+    "read_members",
+    "read_activity",
 )
 TEAM_ACTIONS = ("read", "update", "delete", "manage_members")
 
@@ -38,6 +50,9 @@ Y, N = True, False
 # read: every member, OUTSIDER included. update, manage_members, manage_teams: OWNER, MANAGER.
 # delete and own (what LAST_OWNER protects): OWNER alone. create_project: OWNER, MANAGER, ADMIN.
 # leave: any member (the last OWNER is stopped by LAST_OWNER, not by the policy).
+# read_members (the member list and the teams): every member, OUTSIDER included.
+# read_activity (all of the organization's activity): OWNER, MANAGER, ADMIN; others see the
+# activity of what they may read.
 _ORGANIZATION_TABLE: dict[str, tuple[bool, ...]] = {
     #                 OWNER MANAGER ADMIN MEMBER VIEWER OUTSIDER NON_MEMBER ANONYMOUS
     "read":           (Y,   Y,      Y,    Y,     Y,     Y,       N,         N),
@@ -48,6 +63,26 @@ _ORGANIZATION_TABLE: dict[str, tuple[bool, ...]] = {
     "create_project": (Y,   Y,      Y,    N,     N,     N,       N,         N),
     "leave":          (Y,   Y,      Y,    Y,     Y,     Y,       N,         N),
     "own":            (Y,   N,      N,    N,     N,     N,       N,         N),
+    "read_members":   (Y,   Y,      Y,    Y,     Y,     Y,       N,         N),
+    "read_activity":  (Y,   Y,      Y,    N,     N,     N,       N,         N),
+}  # fmt: skip
+
+# ---- an organization that owns a PUBLIC project, seen from outside --------------------------
+# authz.md "Organizations themselves": a non-member sees it only as the owner of a PUBLIC project
+# (its name and display name), never its people. For members, owning a PUBLIC project changes
+# nothing: their row above holds.
+_PUBLIC_OWNER_TABLE: dict[str, tuple[bool, bool]] = {
+    #                 NON_MEMBER ANONYMOUS
+    "read":           (Y,        Y),
+    "update":         (N,        N),
+    "delete":         (N,        N),
+    "manage_members": (N,        N),
+    "manage_teams":   (N,        N),
+    "create_project": (N,        N),
+    "leave":          (N,        N),
+    "own":            (N,        N),
+    "read_members":   (N,        N),
+    "read_activity":  (N,        N),
 }  # fmt: skip
 
 # ---- teams: (viewer, team role) -> read, update, delete, manage_members ----------------------
@@ -122,20 +157,29 @@ def org_role_object(role: str) -> str:
     return f"org_role:{role.lower()}"
 
 
-def subjects(viewer: str, team_role: str | None = None) -> frozenset[str]:
+def base_subjects(viewer: str) -> frozenset[str]:
+    """Who is signed in: what every request starts from."""
+    return frozenset({ANONYMOUS_SUBJECT if viewer == ANONYMOUS else AUTHENTICATED})
+
+
+def subjects(
+    viewer: str, team_role: str | None = None, *, public_owner: bool = False
+) -> frozenset[str]:
     """The subjects the server hands the enforcer for this viewer on an organization or team."""
-    if viewer == ANONYMOUS:
-        roles = {ANONYMOUS_SUBJECT}
-    elif viewer == NON_MEMBER:
-        roles = {AUTHENTICATED}
-    else:
-        roles = {AUTHENTICATED, org_subject(viewer)}
+    roles = set(base_subjects(viewer))
+    if viewer in ORG_ROLES:
+        roles.add(org_subject(viewer))
     if team_role is not None:
         roles.add(team_subject(team_role))
+    if public_owner:
+        roles.add(PUBLIC_OWNER_SUBJECT)
     return frozenset(roles)
 
 
-def organization_allows(viewer: str, action: str) -> bool:
+def organization_allows(viewer: str, action: str, *, public_owner: bool = False) -> bool:
+    """`public_owner`: the organization owns a PUBLIC project."""
+    if public_owner and viewer in (NON_MEMBER, ANONYMOUS):
+        return _PUBLIC_OWNER_TABLE[action][(NON_MEMBER, ANONYMOUS).index(viewer)]
     return _ORGANIZATION_TABLE[action][VIEWERS.index(viewer)]
 
 
@@ -190,14 +234,15 @@ def cells() -> list[Cell]:
     """Every cell of the matrix, each with a readable, unique id."""
     result = [
         Cell(
-            f"{viewer}-organization-{action}",
-            subjects(viewer),
+            f"{viewer}{'+public-projects' if public_owner else ''}-organization-{action}",
+            subjects(viewer, public_owner=public_owner),
             "organization",
             action,
-            organization_allows(viewer, action),
+            organization_allows(viewer, action, public_owner=public_owner),
         )
         for action in ORGANIZATION_ACTIONS
         for viewer in VIEWERS
+        for public_owner in (False, True)
     ]
     result += [
         Cell(
@@ -222,3 +267,244 @@ def cells() -> list[Cell]:
         for role in ORG_ROLES
     ]
     return result + _user_cells()
+
+
+# ---- projects -----------------------------------------------------------------------------------
+# authz.md "Roles" and "Project visibility", api.md "Mutations" and "Archived projects".
+
+VISIBILITIES = ("PUBLIC", "INTERNAL", "PRIVATE")
+PROJECT_ROLES = ("ADMIN", "WRITER", "VIEWER")  # strongest first
+PROJECT_ACTIONS = (
+    "read",
+    "update",
+    "delete",
+    "archive",  # and unarchive
+    "manage_access",
+    "read_access",
+    "set_promotion_sources",
+    "create_run",
+    "promote",
+    "transition",
+    "publish_component",
+)
+RUN_ACTIONS = ("read", "update", "delete")
+PROJECT_KIND_ACTIONS = (
+    *(("project", action) for action in PROJECT_ACTIONS),
+    *(("run", action) for action in RUN_ACTIONS),
+)
+
+# What the organization role (or none) gives on a project of each visibility, grants aside.
+# OWNER, MANAGER, ADMIN: project ADMIN on every project of their organization. MEMBER: WRITER on
+# PUBLIC and INTERNAL. VIEWER: VIEWER on PUBLIC and INTERNAL. OUTSIDER: nothing through the
+# organization. Anyone, anonymous included, reads a PUBLIC project (VIEWER).
+_ORG_PROJECT_ROLE: dict[str, tuple[str | None, str | None, str | None]] = {
+    #             PUBLIC    INTERNAL  PRIVATE
+    "OWNER":      ("ADMIN",  "ADMIN",  "ADMIN"),
+    "MANAGER":    ("ADMIN",  "ADMIN",  "ADMIN"),
+    "ADMIN":      ("ADMIN",  "ADMIN",  "ADMIN"),
+    "MEMBER":     ("WRITER", "WRITER", None),
+    "VIEWER":     ("VIEWER", "VIEWER", None),
+    "OUTSIDER":   ("VIEWER", None,     None),
+    NON_MEMBER:   ("VIEWER", None,     None),
+    ANONYMOUS:    ("VIEWER", None,     None),
+}  # fmt: skip
+
+# (kind, action) -> allowed for project ADMIN, WRITER, VIEWER, no project role; and whether an
+# archived project still allows it. VIEWER reads the project and its runs. WRITER also creates and
+# updates runs, promotes, moves stages and publishes components. ADMIN also changes settings,
+# deletes, archives and unarchives, manages and reads the access list, sets promotion sources and
+# deletes runs. An archived project is read-only: every write into it is refused; reading,
+# unarchiving and deleting the project stay possible.
+_PROJECT_ACTION_TABLE: dict[tuple[str, str], tuple[bool, bool, bool, bool, bool]] = {
+    #                                     ADMIN WRITER VIEWER none  when archived
+    ("project", "read"):                  (Y,   Y,     Y,     N,    Y),
+    ("project", "update"):                (Y,   N,     N,     N,    N),
+    ("project", "delete"):                (Y,   N,     N,     N,    Y),
+    ("project", "archive"):               (Y,   N,     N,     N,    Y),
+    ("project", "manage_access"):         (Y,   N,     N,     N,    N),
+    ("project", "read_access"):           (Y,   N,     N,     N,    Y),
+    ("project", "set_promotion_sources"): (Y,   N,     N,     N,    N),
+    ("project", "create_run"):            (Y,   Y,     N,     N,    N),
+    ("project", "promote"):               (Y,   Y,     N,     N,    N),
+    ("project", "transition"):            (Y,   Y,     N,     N,    N),
+    ("project", "publish_component"):     (Y,   Y,     N,     N,    N),
+    ("run", "read"):                      (Y,   Y,     Y,     N,    Y),
+    ("run", "update"):                    (Y,   Y,     N,     N,    N),
+    ("run", "delete"):                    (Y,   N,     N,     N,    N),
+}  # fmt: skip
+
+# The project roles a viewer may hold through grants (to the user, or to one of their teams; to
+# the enforcer both are the same fact). Only members, OUTSIDER included, hold grants: a user grant
+# needs a membership and only members are on teams. Two grants at once: the strongest counts.
+GRANT_SETS: tuple[tuple[str, ...], ...] = (
+    (),
+    ("ADMIN",),
+    ("WRITER",),
+    ("VIEWER",),
+    ("VIEWER", "ADMIN"),
+)
+
+
+def org_project_role(viewer: str, visibility: str) -> str | None:
+    return _ORG_PROJECT_ROLE[viewer][VISIBILITIES.index(visibility)]
+
+
+def project_role(viewer: str, visibility: str, grants: tuple[str, ...] = ()) -> str | None:
+    """The effective project role: the strongest of the organization's and the grants' (a grant
+    never lowers, as on GitHub)."""
+    held = {org_project_role(viewer, visibility), *grants} - {None}
+    return next((role for role in PROJECT_ROLES if role in held), None)
+
+
+def project_allows(
+    viewer: str,
+    visibility: str,
+    grants: tuple[str, ...],
+    archived: bool,
+    kind: str,
+    action: str,
+) -> bool:
+    row = _PROJECT_ACTION_TABLE[kind, action]
+    role = project_role(viewer, visibility, grants)
+    allowed = row[PROJECT_ROLES.index(role) if role is not None else len(PROJECT_ROLES)]
+    return allowed and (row[-1] or not archived)
+
+
+def project_reads(viewer: str, visibility: str, grants: tuple[str, ...] = ()) -> bool:
+    return project_allows(viewer, visibility, grants, False, "project", "read")
+
+
+@dataclass(frozen=True)
+class ProjectViewer:
+    """A viewer of one project: organization role (or NON_MEMBER, ANONYMOUS), the project's
+    visibility, the project roles granted to them."""
+
+    viewer: str
+    visibility: str
+    grants: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return f"{self.viewer}-{self.visibility}-{'+'.join(self.grants) or 'no-grant'}"
+
+
+def project_viewers() -> list[ProjectViewer]:
+    """Every (organization role, visibility, grants) the matrix covers."""
+    return [
+        ProjectViewer(viewer, visibility, grants)
+        for viewer in VIEWERS
+        for visibility in VISIBILITIES
+        for grants in (GRANT_SETS if viewer in ORG_ROLES else ((),))
+    ]
+
+
+@dataclass(frozen=True)
+class ProjectCell:
+    """One decision: may this viewer do `action` on `kind` in a project (archived or not)?"""
+
+    id: str
+    viewer: ProjectViewer
+    archived: bool
+    kind: str
+    action: str
+    allowed: bool
+
+
+def project_cells() -> list[ProjectCell]:
+    return [
+        ProjectCell(
+            f"{viewer.id}-{'archived' if archived else 'active'}-{kind}-{action}",
+            viewer,
+            archived,
+            kind,
+            action,
+            project_allows(viewer.viewer, viewer.visibility, viewer.grants, archived, kind, action),
+        )
+        for viewer in project_viewers()
+        for archived in (False, True)
+        for kind, action in PROJECT_KIND_ACTIONS
+    ]
+
+
+# ---- model and component versions ---------------------------------------------------------------
+# api.md "Mutations": versions follow the project role. VIEWER reads; WRITER creates (registers)
+# and updates model versions and updates component versions (publishing one is the project's
+# `publish_component`); ADMIN deletes. Stage moves are WRITER's, except into or out of PRODUCTION:
+# project ADMIN (an ABAC rule on the move's from_stage and to_stage). An archived project refuses
+# every write, stage moves included.
+
+STAGES = ("TESTING", "STAGING", "PRODUCTION", "DISABLED")
+VERSION_KINDS = ("model_version", "component_version")
+
+_VERSION_ACTION_TABLE: dict[tuple[str, str], tuple[bool, bool, bool, bool, bool]] = {
+    #                                  ADMIN WRITER VIEWER none  when archived
+    ("model_version", "read"):         (Y,   Y,     Y,     N,    Y),
+    ("model_version", "create"):       (Y,   Y,     N,     N,    N),
+    ("model_version", "update"):       (Y,   Y,     N,     N,    N),
+    ("model_version", "delete"):       (Y,   N,     N,     N,    N),
+    ("component_version", "read"):     (Y,   Y,     Y,     N,    Y),
+    ("component_version", "update"):   (Y,   Y,     N,     N,    N),
+    ("component_version", "delete"):   (Y,   N,     N,     N,    N),
+}  # fmt: skip
+
+# (from, to) -> allowed for ADMIN, WRITER, VIEWER, no project role (refused when archived).
+_STAGE_MOVE_TABLE: dict[tuple[str, str], tuple[bool, bool, bool, bool]] = {
+    #                            ADMIN WRITER VIEWER none
+    ("TESTING", "STAGING"):      (Y,   Y,     N,     N),
+    ("STAGING", "TESTING"):      (Y,   Y,     N,     N),
+    ("STAGING", "DISABLED"):     (Y,   Y,     N,     N),
+    ("DISABLED", "TESTING"):     (Y,   Y,     N,     N),
+    ("TESTING", "PRODUCTION"):   (Y,   N,     N,     N),
+    ("STAGING", "PRODUCTION"):   (Y,   N,     N,     N),
+    ("PRODUCTION", "STAGING"):   (Y,   N,     N,     N),
+    ("PRODUCTION", "DISABLED"):  (Y,   N,     N,     N),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class VersionCell:
+    """One decision on a version, for someone holding `role` on its project (None: no role);
+    `move` is a stage move's (from, to) for `transition`."""
+
+    id: str
+    role: str | None
+    archived: bool
+    kind: str
+    action: str
+    move: tuple[str, str] | None
+    allowed: bool
+
+
+def version_cells() -> list[VersionCell]:
+    cells: list[VersionCell] = []
+    for role in (*PROJECT_ROLES, None):
+        column = PROJECT_ROLES.index(role) if role is not None else len(PROJECT_ROLES)
+        for archived in (False, True):
+            state = "archived" if archived else "active"
+            for (kind, action), row in _VERSION_ACTION_TABLE.items():
+                allowed = row[column] and (row[-1] or not archived)
+                cells.append(
+                    VersionCell(
+                        f"{role or 'no-role'}-{state}-{kind}-{action}",
+                        role,
+                        archived,
+                        kind,
+                        action,
+                        None,
+                        allowed,
+                    )
+                )
+            for kind in VERSION_KINDS:
+                for move, moves in _STAGE_MOVE_TABLE.items():
+                    cells.append(
+                        VersionCell(
+                            f"{role or 'no-role'}-{state}-{kind}-transition-{move[0]}-{move[1]}",
+                            role,
+                            archived,
+                            kind,
+                            "transition",
+                            move,
+                            moves[column] and not archived,
+                        )
+                    )
+    return cells
