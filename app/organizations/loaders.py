@@ -1,9 +1,9 @@
 from aiodataloader import DataLoader
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 
 from app.authz import filters
 from app.context import Context
-from app.loaders import CountLoader, PageLoader, RowsByKeyLoader
+from app.loaders import ConnectionLoaders, CountLoader, PageLoader, RowsByKeyLoader
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
 from app.organizations.service import members_statement
 from app.pagination import SortKey
@@ -61,8 +61,9 @@ class OrganizationLoaders:
         )
         self.viewer_role = ViewerRoleByOrganizationIdLoader(ctx)
         self.public_owner = PublicOwnerByOrganizationIdLoader(ctx)
-        self._member_pages: dict[OrganizationRole | None, PageLoader[int, OrganizationMember]] = {}
-        self._member_counts: dict[OrganizationRole | None, CountLoader[int]] = {}
+        self._members: ConnectionLoaders[int, OrganizationMember] = ConnectionLoaders(
+            ctx, OrganizationMember, OrganizationMember.organization_id
+        )
         self.memberships_of_user: PageLoader[int, OrganizationMember] = PageLoader(
             ctx,
             self._readable_memberships,
@@ -81,22 +82,9 @@ class OrganizationLoaders:
             .where(filters.member_organizations(self._ctx))
         )
 
-    def member_pages(self, role: OrganizationRole | None) -> PageLoader[int, OrganizationMember]:
-        if role not in self._member_pages:
-            self._member_pages[role] = PageLoader(
-                self._ctx,
-                lambda: members_statement(role),
-                OrganizationMember,
-                OrganizationMember.organization_id,
-                MEMBERS_BY_USERNAME,
-            )
-        return self._member_pages[role]
-
-    def member_counts(self, role: OrganizationRole | None) -> CountLoader[int]:
-        if role not in self._member_counts:
-            self._member_counts[role] = CountLoader(
-                self._ctx,
-                lambda: members_statement(role, sorted_by_username=False),
-                OrganizationMember.organization_id,
-            )
-        return self._member_counts[role]
+    def members(
+        self, role: OrganizationRole | None, query: str | None, predicate: ColumnElement[bool]
+    ) -> tuple[PageLoader[int, OrganizationMember], CountLoader[int]]:
+        return self._members.get(
+            (role, query), lambda: members_statement(role, predicate), MEMBERS_BY_USERNAME
+        )

@@ -1,6 +1,6 @@
 """Organizations and their members: validation, authorization, SQL."""
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.activity import service as activity
@@ -73,17 +73,23 @@ async def get_for(ctx: Context, organization_id: int, action: Action) -> Organiz
 ORGANIZATIONS_BY_NAME = SortKey("name", ((Organization.name, False), (Organization.id, False)))
 
 
-def readable_statement(ctx: Context) -> Select[Organization]:
+def readable_statement(
+    ctx: Context, predicate: ColumnElement[bool] | None = None
+) -> Select[Organization]:
     """The viewer's own organizations (the `organizations` list); others they see by name."""
-    return select(Organization).where(filters.member_organizations(ctx))
+    statement = select(Organization).where(filters.member_organizations(ctx))
+    return statement if predicate is None else statement.where(predicate)
 
 
-async def list_readable(ctx: Context, args: PageArgs) -> Page[Organization]:
-    return await paginate(ctx.session, readable_statement(ctx), ORGANIZATIONS_BY_NAME, args)
+async def list_readable(
+    ctx: Context, args: PageArgs, predicate: ColumnElement[bool] | None = None
+) -> Page[Organization]:
+    statement = readable_statement(ctx, predicate)
+    return await paginate(ctx.session, statement, ORGANIZATIONS_BY_NAME, args)
 
 
-async def count_readable(ctx: Context) -> int:
-    return await count(ctx.session, readable_statement(ctx))
+async def count_readable(ctx: Context, predicate: ColumnElement[bool] | None = None) -> int:
+    return await count(ctx.session, readable_statement(ctx, predicate))
 
 
 async def create_organization(
@@ -287,14 +293,14 @@ async def remove_member(ctx: Context, organization_id: int, *, username: str) ->
 
 
 def members_statement(
-    role: OrganizationRole | None, *, sorted_by_username: bool = True
+    role: OrganizationRole | None, predicate: ColumnElement[bool] | None = None
 ) -> Select[OrganizationMember]:
-    """Members, optionally of one role; joined to users only when a page sorts by username."""
-    statement = select(OrganizationMember)
-    if sorted_by_username:
-        statement = statement.join(User, User.id == OrganizationMember.user_id)
+    """Members (joined to their users, for sorting and `query`), optionally of one role."""
+    statement = select(OrganizationMember).join(User, User.id == OrganizationMember.user_id)
     if role is not None:
         statement = statement.where(OrganizationMember.role == role)
+    if predicate is not None:
+        statement = statement.where(predicate)
     return statement
 
 

@@ -18,6 +18,8 @@ from app.graphql.core import (
 )
 from app.organizations import models
 from app.organizations import service as organizations
+from app.organizations.filters import MEMBER_FIELDS, ORGANIZATION_FIELDS, TEAM_FIELDS
+from app.pql import compile_query
 from app.projects.models import ProjectFeature
 
 if TYPE_CHECKING:
@@ -116,16 +118,19 @@ class Organization(relay.Node):
         last: int | None = None,
         before: str | None = None,
         role: OrganizationRole | None = None,  # type: ignore[valid-type]
+        query: Annotated[
+            str | None, strawberry.argument(description="e.g. `username:%ada%, role:owner`.")
+        ] = None,
     ) -> Connection["OrganizationMember"]:
         args = page_args(info, first, after, last, before)
+        query = (query or "").strip() or None  # blank: no filter
+        predicate = compile_query(query, MEMBER_FIELDS)
         if not await self._may(info, Action.READ_MEMBERS):
             return empty_connection()
-        loaders = info.context.loaders.organizations
-        page = await loaders.member_pages(role).load((self.organization_id, args))
+        pages, counts = info.context.loaders.organizations.members(role, query, predicate)
+        page = await pages.load((self.organization_id, args))
         return build_connection(
-            page,
-            OrganizationMember.from_row,
-            lambda: loaders.member_counts(role).load(self.organization_id),
+            page, OrganizationMember.from_row, lambda: counts.load(self.organization_id)
         )
 
     @strawberry.field(description="Teams, by name; empty for non-members.")
@@ -136,17 +141,20 @@ class Organization(relay.Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
+        query: Annotated[
+            str | None, strawberry.argument(description="e.g. `name:%vision%`.")
+        ] = None,
     ) -> Connection[TeamRef]:
         from app.teams.types import Team  # noqa: PLC0415  (a lazy type, resolved at run time)
 
         args = page_args(info, first, after, last, before)
+        query = (query or "").strip() or None  # blank: no filter
+        predicate = compile_query(query, TEAM_FIELDS)
         if not await self._may(info, Action.READ_MEMBERS):
             return empty_connection()
-        loaders = info.context.loaders.teams
-        page = await loaders.pages.load((self.organization_id, args))
-        return build_connection(
-            page, Team.from_row, lambda: loaders.counts.load(self.organization_id)
-        )
+        pages, counts = info.context.loaders.teams.of_organization(query, predicate)
+        page = await pages.load((self.organization_id, args))
+        return build_connection(page, Team.from_row, lambda: counts.load(self.organization_id))
 
     @strawberry.field(description="Projects the viewer may read, newest change first.")
     async def projects(
@@ -318,15 +326,20 @@ class OrganizationQuery:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
+        query: Annotated[
+            str | None,
+            strawberry.argument(description="e.g. `name:%lab%, created_at:>=2026-01-01`."),
+        ] = None,
     ) -> Connection[Organization]:
         ctx = info.context
         args = page_args(info, first, after, last, before)
+        predicate = compile_query((query or "").strip() or None, ORGANIZATION_FIELDS)
         async with ctx.reading():
-            page = await organizations.list_readable(ctx, args)
+            page = await organizations.list_readable(ctx, args, predicate)
 
         async def total() -> int:
             async with ctx.reading():
-                return await organizations.count_readable(ctx)
+                return await organizations.count_readable(ctx, predicate)
 
         return build_connection(page, Organization.from_row, total)
 

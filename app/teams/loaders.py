@@ -1,8 +1,8 @@
 from aiodataloader import DataLoader
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 
 from app.context import Context
-from app.loaders import CountLoader, PageLoader, RowsByKeyLoader
+from app.loaders import ConnectionLoaders, CountLoader, PageLoader, RowsByKeyLoader
 from app.pagination import SortKey
 from app.teams.models import Team, TeamMember, TeamRole
 from app.users.models import User
@@ -37,13 +37,19 @@ class TeamLoaders:
     def __init__(self, ctx: Context) -> None:
         self.by_id: RowsByKeyLoader[int, Team] = RowsByKeyLoader(ctx, Team, Team.id)
         self.viewer_role = ViewerRoleByTeamIdLoader(ctx)
-        self.pages: PageLoader[int, Team] = PageLoader(
-            ctx, lambda: select(Team), Team, Team.organization_id, TEAMS_BY_NAME
+        self._of_organization: ConnectionLoaders[int, Team] = ConnectionLoaders(
+            ctx, Team, Team.organization_id
         )
-        self.counts: CountLoader[int] = CountLoader(ctx, lambda: select(Team), Team.organization_id)
         self.member_pages: PageLoader[int, TeamMember] = PageLoader(
             ctx, _team_members, TeamMember, TeamMember.team_id, TEAM_MEMBERS_BY_USERNAME
         )
         self.member_counts: CountLoader[int] = CountLoader(
             ctx, lambda: select(TeamMember), TeamMember.team_id
+        )
+
+    def of_organization(
+        self, query: str | None, predicate: ColumnElement[bool]
+    ) -> tuple[PageLoader[int, Team], CountLoader[int]]:
+        return self._of_organization.get(
+            query, lambda: select(Team).where(predicate), TEAMS_BY_NAME
         )

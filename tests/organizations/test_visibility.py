@@ -145,3 +145,43 @@ class TestOrganizationLookups:
         assert data["user"]["email"] == "bob@example.org"
         data = await gql.data('{ user(username: "ada") { email } }', as_=bob)
         assert data["user"]["email"] is None
+
+
+class TestQueries:
+    async def test_organizations_members_and_teams_take_a_query(
+        self, gql: GraphQLClient, factory: Factory
+    ) -> None:
+        ada = await factory.user("ada")
+        bob = await factory.user("bob")
+        lab = await factory.organization("lab", owner=ada)
+        await factory.organization("factory", owner=ada)
+        await factory.member(lab, bob, OrganizationRole.VIEWER)
+        await factory.team(lab, "vision")
+        await factory.team(lab, "speech")
+        data = await gql.data(
+            '{ organizations(query: "name:%LA%") { totalCount edges { node { name'
+            ' members(query: "role:owner|manager") { totalCount'
+            " edges { node { user { username } } } }"
+            ' viewers: members(query: "username:BOB") { totalCount }'
+            ' teams(query: "name:%sion%") { totalCount edges { node { name } } } } } } }',
+            as_=ada,
+        )
+        organizations = data["organizations"]
+        assert organizations["totalCount"] == 1
+        [lab_node] = [edge["node"] for edge in organizations["edges"]]
+        assert lab_node["name"] == "lab"
+        assert lab_node["members"]["totalCount"] == 1
+        assert lab_node["members"]["edges"][0]["node"]["user"]["username"] == "ada"
+        assert lab_node["viewers"]["totalCount"] == 1
+        assert lab_node["teams"] == {"totalCount": 1, "edges": [{"node": {"name": "vision"}}]}
+
+    async def test_a_bad_query_names_the_token(self, gql: GraphQLClient, factory: Factory) -> None:
+        ada = await factory.user("ada")
+        await factory.organization("lab", owner=ada)
+        body = await gql('{ organizations(query: "colour:red") { totalCount } }', as_=ada)
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
+        assert "colour" in body["errors"][0]["message"]
+        body = await gql(
+            '{ organization(name: "lab") { members(query: "role:king") { totalCount } } }', as_=ada
+        )
+        assert "king" in body["errors"][0]["message"]
