@@ -17,9 +17,11 @@ import yaml
 
 from app.errors import InvalidSpec
 from app.hub import spec as specs
+from app.seed import HUB_SPECS
 
-HUB = Path("/work/shared/data/polyaxon-hub")
+HUB = HUB_SPECS  # the vendored copy of Polyaxon's public hub
 REAL_SPECS = sorted(HUB.glob("*/*.yaml"))
+assert len(REAL_SPECS) == 57, "the 57 real specs are missing"
 MINIMAL = "kind: component\nrun: {kind: job}\n"
 
 
