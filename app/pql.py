@@ -625,3 +625,13 @@ class RelatedUuidField(Field):
         uuids = [value.lower() for value in condition.values]
         related = select(self.related_id).where(self.related_uuid.in_(uuids))
         return self.column.in_(related)  # type: ignore[no-any-return]
+
+
+def compile_filters(
+    query: str | None, typed: Sequence[Condition], fields: FieldSet
+) -> ColumnElement[bool]:
+    """A list's `query` and typed `filter` as one predicate; a blank query filters nothing."""
+    predicate = compile_query((query or "").strip() or None, fields)
+    if typed:
+        predicate = and_(predicate, compile_expression(AllOf(tuple(typed)), fields))
+    return predicate

@@ -4,7 +4,7 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement
 from strawberry import relay
 from strawberry.scalars import JSON
 
@@ -28,7 +28,7 @@ from app.hub import service as hub
 from app.hub.filters import COMPONENT_FIELDS, COMPONENT_SORTABLE
 from app.hub.spec import to_yaml
 from app.pagination import count, paginate, sort_key
-from app.pql import AllOf, Condition, Op, compile_expression, compile_query
+from app.pql import Condition, Op, compile_filters
 from app.registry.models import Stage as StageValue
 
 
@@ -155,11 +155,7 @@ class ComponentVersionOrder:
 def version_predicate(
     filter: ComponentVersionFilter | None, query: str | None
 ) -> ColumnElement[bool]:
-    typed = filter.conditions() if filter is not None else []
-    predicate = compile_query((query or "").strip() or None, COMPONENT_FIELDS)  # blank: no filter
-    if typed:
-        predicate = and_(predicate, compile_expression(AllOf(tuple(typed)), COMPONENT_FIELDS))
-    return predicate
+    return compile_filters(query, filter.conditions() if filter else [], COMPONENT_FIELDS)
 
 
 async def component_version_connection(

@@ -4,7 +4,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement
 from strawberry import relay
 from strawberry.permission import BasePermission, PermissionExtension
 
@@ -23,7 +23,7 @@ from app.graphql.core import (
     run_mutation,
 )
 from app.pagination import sort_key
-from app.pql import AllOf, Condition, Op, compile_expression, compile_query
+from app.pql import Condition, Op, compile_filters
 from app.projects import models
 from app.projects import service as projects
 from app.projects.filters import PROJECT_FIELDS, PROJECT_SORTABLE
@@ -390,11 +390,7 @@ class ProjectOrder:
 
 
 def project_predicate(filter: ProjectFilter | None, query: str | None) -> ColumnElement[bool]:
-    typed = filter.conditions() if filter is not None else []
-    predicate = compile_query((query or "").strip() or None, PROJECT_FIELDS)  # blank: no filter
-    if typed:
-        predicate = and_(predicate, compile_expression(AllOf(tuple(typed)), PROJECT_FIELDS))
-    return predicate
+    return compile_filters(query, filter.conditions() if filter else [], PROJECT_FIELDS)
 
 
 async def project_connection(

@@ -4,7 +4,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement
 from strawberry import relay
 from strawberry.scalars import JSON
 
@@ -24,7 +24,7 @@ from app.graphql.core import (
 from app.graphql.readable import readable_in_projects
 from app.graphql.versions import ProjectVersion, Stage, StageCondition
 from app.pagination import sort_key
-from app.pql import AllOf, Condition, Op, compile_expression, compile_query
+from app.pql import Condition, Op, compile_filters
 from app.registry import models
 from app.registry import service as registry
 from app.registry.filters import VERSION_FIELDS, VERSION_SORTABLE
@@ -200,11 +200,7 @@ class ModelVersionOrder:
 
 
 def version_predicate(filter: ModelVersionFilter | None, query: str | None) -> ColumnElement[bool]:
-    typed = filter.conditions() if filter is not None else []
-    predicate = compile_query((query or "").strip() or None, VERSION_FIELDS)  # blank: no filter
-    if typed:
-        predicate = and_(predicate, compile_expression(AllOf(tuple(typed)), VERSION_FIELDS))
-    return predicate
+    return compile_filters(query, filter.conditions() if filter else [], VERSION_FIELDS)
 
 
 async def model_version_connection(

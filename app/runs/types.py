@@ -4,7 +4,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement
 from strawberry import relay
 from strawberry.scalars import JSON
 
@@ -23,7 +23,7 @@ from app.graphql.core import (
 )
 from app.graphql.readable import readable_in_projects
 from app.pagination import sort_key
-from app.pql import AllOf, Condition, Op, compile_expression, compile_query
+from app.pql import Condition, Op, compile_filters
 from app.runs import models
 from app.runs import service as runs
 from app.runs.filters import RUN_FIELDS, RUN_SORTABLE
@@ -190,11 +190,7 @@ class RunOrder:
 
 
 def run_predicate(filter: RunFilter | None, query: str | None) -> ColumnElement[bool]:
-    typed = filter.conditions() if filter is not None else []
-    predicate = compile_query((query or "").strip() or None, RUN_FIELDS)  # blank: no filter
-    if typed:
-        predicate = and_(predicate, compile_expression(AllOf(tuple(typed)), RUN_FIELDS))
-    return predicate
+    return compile_filters(query, filter.conditions() if filter else [], RUN_FIELDS)
 
 
 async def run_connection(
