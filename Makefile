@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck test-sqlite test-postgres schema migration seed bench clean
+.PHONY: run test lint typecheck test-sqlite test-postgres schema migration seed bench soak clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ schema: $(VENV)/.installed
 # make migration m="add projects"
 migration: $(VENV)/.installed-dev
 	$(BIN)/alembic revision --autogenerate -m "$(m)"
+
+# Ten minutes of mixed reads and writes against a server the soak starts itself (SQLite);
+# make soak SOAK_ARGS="--database postgresql" or SOAK_ARGS="--seconds 60".
+SOAK_ARGS ?=
+soak: $(VENV)/.installed-dev
+	$(PY) -m benchmarks.soak --seconds 600 $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
