@@ -14,8 +14,9 @@ lineage, createRun, updateRun, promoteRun, transitionModelVersionStage and setPr
 a few requests that must fail in a known way (FORBIDDEN, TAKEN, BAD_USER_INPUT). Every response
 is checked: HTTP 200, JSON, no `errors` and no `userErrors` unless provoked, and the payload says
 what was asked for. At the end it prints requests, requests/s, errors (count and the first
-distinct ones), p50/p90/p99 latency per operation and overall, and the server's RSS after
-seeding, after the first tenth of the run (warm) and at the end. It exits 1 on any error.
+distinct ones), p50/p90/p99 latency per operation and overall, the CPU the server used (per
+request, which the machine's load does not inflate as it does latency), and the server's RSS
+after seeding, after the first tenth of the run (warm) and at the end. It exits 1 on any error.
 """
 
 import argparse
@@ -516,6 +517,15 @@ def rss_kib(pid: int) -> int | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time the process has used, from /proc; None where there is none."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def stop_server(process: "subprocess.Popen[bytes]") -> None:
     if process.poll() is None:
         with suppress(ProcessLookupError):
@@ -663,6 +673,7 @@ def report(
     database: str,
     concurrency: int,
     rss: tuple[int | None, int | None, int | None],
+    cpu: tuple[float | None, float],
     server_errors: list[str],
 ) -> None:
     table = Table(title=f"hubql soak: {elapsed:.0f} s, concurrency {concurrency}, {database}")
@@ -696,6 +707,14 @@ def report(
         f"errors: {total_errors}; provoked and seen as expected: {sum(stats.provoked.values())} "
         f"({', '.join(f'{k}: {v}' for k, v in sorted(stats.provoked.items()))})"
     )
+    server_cpu, client_cpu = cpu
+    if server_cpu is not None and everything:
+        console.print(
+            f"CPU: the server used {server_cpu:.1f} s ({server_cpu / elapsed:.2f} of a core, "
+            f"{server_cpu / len(everything) * 1000:.1f} ms per request), the soak's clients "
+            f"{client_cpu:.1f} s; the machine has {os.cpu_count()} cores, load average "
+            f"{os.getloadavg()[0]:.1f}"
+        )
     start, warm, end = rss
     if start and end:
         growth = (end - start) / start * 100
@@ -735,6 +754,8 @@ async def soak(args: argparse.Namespace, url: str, directory: Path) -> int:
             stats.latencies.clear()
             stats.provoked.clear()
             start_rss = rss_kib(process.pid)
+            start_cpu = cpu_seconds(process.pid)
+            start_client_cpu = time.process_time()
             console.print(
                 f"seeded {len(world.runs)} runs and {len(world.versions)} versions; driving "
                 f"{args.concurrency} clients for {args.seconds:.0f} s against {base} ..."
@@ -743,6 +764,9 @@ async def soak(args: argparse.Namespace, url: str, directory: Path) -> int:
                 client, args.seconds, args.concurrency, args.seed, process.pid
             )
         end_rss = rss_kib(process.pid)
+        end_cpu = cpu_seconds(process.pid)
+        server_cpu = None if start_cpu is None or end_cpu is None else end_cpu - start_cpu
+        client_cpu = time.process_time() - start_client_cpu
         alive = process.poll() is None
         if not alive:
             stats.error("server", f"hubql serve exited with {process.returncode}")
@@ -755,6 +779,7 @@ async def soak(args: argparse.Namespace, url: str, directory: Path) -> int:
             args.database,
             args.concurrency,
             (start_rss, warm_rss, end_rss),
+            (server_cpu, client_cpu),
             server_errors,
         )
         return 1 if stats.errors else 0
