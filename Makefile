@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck test-sqlite test-postgres schema migration seed bench soak clean
+.PHONY: run test lint typecheck test-sqlite test-postgres fuzz schema migration seed bench soak clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ test-postgres: $(VENV)/.installed-dev
 	fi
 
 test: lint typecheck test-sqlite test-postgres
+
+# The schema fuzz at length: random operations, FUZZ_EXAMPLES per test (`make test` runs 100,
+# derandomized). `make fuzz FUZZ_DATABASE=postgresql` runs it on PostgreSQL.
+FUZZ_EXAMPLES ?= 10000
+FUZZ_DATABASE ?= sqlite
+fuzz: $(VENV)/.installed-dev
+	HUBQL_TEST_DATABASE=$(FUZZ_DATABASE) HUBQL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/fuzz
 
 schema: $(VENV)/.installed
 	$(BIN)/hubql export-schema
