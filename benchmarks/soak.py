@@ -16,7 +16,8 @@ is checked: HTTP 200, JSON, no `errors` and no `userErrors` unless provoked, and
 what was asked for. At the end it prints requests, requests/s, errors (count and the first
 distinct ones), p50/p90/p99 latency per operation and overall, the CPU the server used (per
 request, which the machine's load does not inflate as it does latency), and the server's RSS
-after seeding, after the first tenth of the run (warm) and at the end. It exits 1 on any error.
+after seeding, at each tenth of the run (the first is "warm") and at the end, with the growth in
+%. It exits 1 on any error.
 """
 
 import argparse
@@ -641,12 +642,13 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 async def drive(
     client: Client, seconds: float, concurrency: int, seed_value: int, pid: int
-) -> tuple[float, int | None]:
-    """Run the mix until the deadline; returns the elapsed time and the RSS once warm."""
+) -> tuple[float, list[int]]:
+    """Run the mix until the deadline; returns the elapsed time and the server's RSS (KiB) at
+    the end of each tenth of it."""
     operations = [operation for operation, _ in MIX]
     weights = [weight for _, weight in MIX]
     deadline = time.monotonic() + seconds
-    warm_rss: list[int | None] = []
+    samples: list[int] = []
 
     async def worker(number: int) -> None:
         rng = random.Random(seed_value * 1000 + number)
@@ -655,16 +657,19 @@ async def drive(
             with suppress(Broken):
                 await operation(client, rng)
 
-    async def sample_warm() -> None:
-        await asyncio.sleep(seconds / 10)
-        warm_rss.append(rss_kib(pid))
+    async def sample_rss() -> None:
+        for _ in range(9):
+            await asyncio.sleep(seconds / 10)
+            rss = rss_kib(pid)
+            if rss is not None:
+                samples.append(rss)
 
     started = time.monotonic()
-    sampler = asyncio.create_task(sample_warm())
+    sampler = asyncio.create_task(sample_rss())
     await asyncio.gather(*(worker(number) for number in range(concurrency)))
     elapsed = time.monotonic() - started
     await sampler
-    return elapsed, warm_rss[0] if warm_rss else None
+    return elapsed, samples
 
 
 def report(
@@ -672,7 +677,7 @@ def report(
     elapsed: float,
     database: str,
     concurrency: int,
-    rss: tuple[int | None, int | None, int | None],
+    rss: tuple[int | None, list[int], int | None],
     cpu: tuple[float | None, float],
     server_errors: list[str],
 ) -> None:
@@ -715,14 +720,16 @@ def report(
             f"{client_cpu:.1f} s; the machine has {os.cpu_count()} cores, load average "
             f"{os.getloadavg()[0]:.1f}"
         )
-    start, warm, end = rss
+    start, tenths, end = rss
     if start and end:
         growth = (end - start) / start * 100
+        warm = tenths[0] if tenths else None
         since_warm = f", {(end - warm) / warm * 100:+.1f}% since warm" if warm else ""
         console.print(
             f"server RSS: {start / 1024:.1f} MiB after seeding, "
-            f"{(warm or 0) / 1024:.1f} MiB after the first tenth, {end / 1024:.1f} MiB at the end "
-            f"({growth:+.1f}% since seeding{since_warm})"
+            f"{(warm or 0) / 1024:.1f} MiB after the first tenth (warm), {end / 1024:.1f} MiB at "
+            f"the end ({growth:+.1f}% since seeding{since_warm}); by tenths: "
+            f"{', '.join(f'{kib / 1024:.0f}' for kib in [*tenths, end])} MiB"
         )
     else:
         console.print("server RSS: unknown (no /proc)")
@@ -760,7 +767,7 @@ async def soak(args: argparse.Namespace, url: str, directory: Path) -> int:
                 f"seeded {len(world.runs)} runs and {len(world.versions)} versions; driving "
                 f"{args.concurrency} clients for {args.seconds:.0f} s against {base} ..."
             )
-            elapsed, warm_rss = await drive(
+            elapsed, rss_tenths = await drive(
                 client, args.seconds, args.concurrency, args.seed, process.pid
             )
         end_rss = rss_kib(process.pid)
@@ -778,7 +785,7 @@ async def soak(args: argparse.Namespace, url: str, directory: Path) -> int:
             elapsed,
             args.database,
             args.concurrency,
-            (start_rss, warm_rss, end_rss),
+            (start_rss, rss_tenths, end_rss),
             (server_cpu, client_cpu),
             server_errors,
         )
