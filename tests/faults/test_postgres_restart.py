@@ -209,11 +209,13 @@ async def _poll_readiness(
     client: httpx.AsyncClient, observed: Observed, started: float, done: asyncio.Event
 ) -> None:
     while not done.is_set():
-        phase = observed.phase
+        before = observed.phase
         try:
             status = (await client.get("/readyz", timeout=5.0)).status_code
         except httpx.HTTPError:
             status = 0  # no answer within 5 s: /readyz hung
+        # A poll that spans a change of phase belongs to neither.
+        phase = before if observed.phase == before else f"{before}->{observed.phase}"
         observed.readiness.append((time.monotonic() - started, phase, status))
         await asyncio.sleep(0.1)
 
