@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import utcnow
+from app.db import utcnow, write_transaction
 from app.errors import Unauthenticated
 from app.users.models import AccessToken, User
 
@@ -83,10 +83,11 @@ async def authenticate(
         raise Unauthenticated("The token has been revoked.")
     if expires_at is not None and expires_at <= now:
         raise Unauthenticated("The token has expired.")
+    await session.commit()
     if last_used_at is None or now - last_used_at > LAST_USED_RESOLUTION:
         # Coarse on purpose: a write on every request would serialize readers on SQLite.
-        await session.execute(
-            update(AccessToken).where(AccessToken.id == token_id).values(last_used_at=now)
-        )
-    await session.commit()
+        async with write_transaction(session):
+            await session.execute(
+                update(AccessToken).where(AccessToken.id == token_id).values(last_used_at=now)
+            )
     return Viewer(user_id=user_id, username=username)

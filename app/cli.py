@@ -11,7 +11,7 @@ import uvicorn
 from rich.console import Console
 from strawberry.printer import print_schema
 
-from app.db import create_engine, create_sessionmaker, utcnow
+from app.db import create_engine, create_sessionmaker, utcnow, write_transaction
 from app.errors import DomainError
 from app.migrations import upgrade_to_head
 from app.settings import PROJECT_ROOT, get_settings
@@ -55,6 +55,8 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_level=settings.log_level.lower(),
+        # The app logs each request itself, without query strings (app/http.py AccessLog).
+        access_log=False,
     )
 
 
@@ -79,7 +81,7 @@ def export_schema(
 async def _create_user(username: str, email: str, display_name: str | None) -> str:
     engine = create_engine(get_settings().database_url)
     try:
-        async with create_sessionmaker(engine)() as session, session.begin():
+        async with create_sessionmaker(engine)() as session, write_transaction(session):
             user = await users.create_user(
                 session, username=username, email=email, display_name=display_name
             )
@@ -106,7 +108,7 @@ def create_user(
 async def _create_token(username: str, name: str, expires: timedelta | None) -> str:
     engine = create_engine(get_settings().database_url)
     try:
-        async with create_sessionmaker(engine)() as session, session.begin():
+        async with create_sessionmaker(engine)() as session, write_transaction(session):
             user = await users.user_by_username(session, username)
             _, secret = await users.issue_token(
                 session, user, name=name, expires_at=None if expires is None else utcnow() + expires

@@ -10,8 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.authn import Viewer
 from app.authz.enforcer import Authorizer
 from app.authz.roles import viewer_subjects
-from app.errors import Unauthenticated
+from app.db import write_transaction
+from app.errors import QueryTooComplex, Unauthenticated
 from app.settings import Settings
+
+# Rows a request may load per node of its limit (see `Context.take_rows`).
+ROWS_PER_NODE = 4
 
 
 class RequestFinished(Exception):
@@ -29,10 +33,24 @@ class Context:
     # concurrently: every read through the session holds this lock.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     closed: bool = False
+    rows_loaded: int = 0
 
     @property
     def base_roles(self) -> set[str]:
         return viewer_subjects(authenticated=self.viewer.is_authenticated)
+
+    def take_rows(self, count: int) -> None:
+        """Count rows loaded for this request. The cost estimate is checked before execution,
+        but it assumes list lengths (`@listSize`); data can be longer. This is the bound that
+        holds whatever the data: a request that loads more rows than a few times its node limit
+        (an object's row, its project's facts, its creator…) is stopped."""
+        self.rows_loaded += count
+        limit = ROWS_PER_NODE * self.settings.max_nodes
+        if self.rows_loaded > limit:
+            raise QueryTooComplex(
+                f"This operation loaded more than {limit:,} rows; ask for smaller pages or "
+                "fewer nested lists."
+            )
 
     def require_user_id(self) -> int:
         if self.viewer.user_id is None:
@@ -65,5 +83,5 @@ class Context:
             if self.session.in_transaction():
                 # Close the read-only transaction earlier fields opened; nothing is expired.
                 await self.session.commit()
-            async with self.session.begin():
+            async with write_transaction(self.session):
                 yield self.session

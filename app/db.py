@@ -1,10 +1,11 @@
 """Engine, sessions and the declarative base: the only place that knows which database it is."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy import JSON, BigInteger, Connection, DateTime, Integer, MetaData, Select, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
@@ -61,19 +62,63 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# A session asks for a write transaction with this execution option: on SQLite it begins
+# IMMEDIATE (the database's one write lock, taken at BEGIN, so every decision the transaction
+# makes is on data no other writer can change before it commits); PostgreSQL locks rows instead.
+WRITE_TRANSACTION = {"hubql_write_transaction": True}
+
+
+@asynccontextmanager
+async def write_transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """A transaction that will write: begun IMMEDIATE on SQLite (see WRITE_TRANSACTION), so it
+    never has to upgrade a read snapshot into a write, which SQLite refuses once another writer
+    committed in between (SQLITE_BUSY_SNAPSHOT, without waiting)."""
+    async with session.begin():
+        await session.connection(execution_options=WRITE_TRANSACTION)
+        yield session
+
+
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    # The driver's own transaction handling begins only before DML, so reads ran outside any
+    # transaction and a SAVEPOINT before the first write committed on its own: SQLAlchemy emits
+    # BEGIN itself instead (its documented recipe for sqlite3 and aiosqlite).
+    dbapi_connection.isolation_level = None
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    writing = connection.get_execution_options().get("hubql_write_transaction", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    engine = create_async_engine(url, **kwargs)
+    # Bind parameters (token hashes, emails, names) stay out of logged errors and of echo.
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
+        event.listen(engine.sync_engine, "begin", _begin_sqlite)
     return engine
+
+
+SelectT = TypeVar("SelectT", bound=Select[Any])
+
+
+def locked(statement: SelectT, *, shared: bool = False) -> SelectT:
+    """The selected rows, locked until the transaction ends, and read afresh into the session
+    (an identity map may hold them as an earlier statement saw them).
+
+    `shared` (FOR SHARE): writes into the row's children hold it so that a change to the row
+    itself waits for them and they wait for it. Otherwise FOR NO KEY UPDATE: one transaction at
+    a time, without blocking inserts that merely reference the row. SQLite ignores both: its
+    write transactions begin IMMEDIATE, one at a time (WRITE_TRANSACTION).
+    """
+    return statement.with_for_update(read=shared, key_share=not shared).execution_options(
+        populate_existing=True
+    )
 
 
 def pool_options(url: str, size: int, overflow: int) -> dict[str, Any]:

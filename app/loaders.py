@@ -31,6 +31,7 @@ class RowsByKeyLoader(DataLoader[K, T | None], Generic[K, T]):
     async def batch_load_fn(self, keys: list[K]) -> list[T | None]:
         async with self._ctx.reading() as session:
             rows = (await session.scalars(select(self._entity).where(self._key.in_(keys)))).all()
+        self._ctx.take_rows(len(rows))
         by_key = {getattr(row, self._key.key): row for row in rows}
         return [by_key.get(key) for key in keys]
 
@@ -47,6 +48,7 @@ class GroupedRowsLoader(DataLoader[K, list[T]], Generic[K, T]):
     async def batch_load_fn(self, keys: list[K]) -> list[list[T]]:
         async with self._ctx.reading() as session:
             rows = (await session.scalars(self._statement.where(self._key.in_(keys)))).all()
+        self._ctx.take_rows(len(rows))
         grouped: dict[K, list[T]] = defaultdict(list)
         for row in rows:
             grouped[getattr(row, self._key.key)].append(row)
@@ -89,6 +91,7 @@ class PageLoader(DataLoader[tuple[K, PageArgs], Page[T]], Generic[K, T]):
                     args,
                 )
                 pages.update({(parent, args): page for parent, page in found.items()})
+                self._ctx.take_rows(sum(len(page.items) for page in found.values()))
         return [pages[key] for key in keys]
 
 
@@ -145,6 +148,8 @@ class RelatedRowsLoader(DataLoader[K, list[T]], Generic[K, T]):
     async def batch_load_fn(self, keys: list[K]) -> list[list[T]]:
         grouped: dict[K, list[T]] = defaultdict(list)
         async with self._ctx.reading() as session:
-            for row, key in (await session.execute(self._statement(keys))).all():
-                grouped[key].append(row)
+            rows = (await session.execute(self._statement(keys))).all()
+        self._ctx.take_rows(len(rows))
+        for row, key in rows:
+            grouped[key].append(row)
         return [grouped.get(key, []) for key in keys]

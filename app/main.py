@@ -15,6 +15,7 @@ from app.db import create_engine, create_sessionmaker, pool_options
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
 from app.http import (
+    AccessLog,
     BodyLimit,
     Metrics,
     healthz,
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Route("/metrics", metrics_endpoint(registry)),
         ],
         middleware=[
+            Middleware(AccessLog),
             Middleware(Metrics, registry=registry),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
         ],

@@ -3,8 +3,11 @@
 import re
 
 from app.errors import Invalid
+from app.values import text_problem
 
-SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+# Checked on the name as given, before any case folding: `str.lower()` turns some non-ASCII
+# letters into ASCII ones (KELVIN SIGN "\u212a" becomes "k"), which would let a look-alike name in.
+_ANY_CASE_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 SLUG_RULE = (
     "1-64 characters: lowercase letters, digits, '.', '_' or '-', starting with a letter or digit"
 )
@@ -14,13 +17,12 @@ def normalize_slug(value: str) -> str:
     """Names are case-insensitive: stored and compared in lowercase. A value that is no slug
     names nothing: it becomes "", which no row has (so a NUL, which PostgreSQL refuses in text,
     never reaches SQL)."""
-    slug = value.lower()
-    return slug if SLUG_PATTERN.fullmatch(slug) else ""
+    return value.lower() if _ANY_CASE_SLUG.fullmatch(value) else ""
 
 
 def validate_slug(value: str, *, field: str) -> str:
     slug = normalize_slug(value)
-    if not SLUG_PATTERN.fullmatch(slug):
+    if not slug:
         raise Invalid(f"{value!r} is not a valid name ({SLUG_RULE}).", field=field)
     return slug
 
@@ -30,7 +32,8 @@ def validate_text(value: str | None, *, field: str, max_length: int) -> str | No
         return None
     if len(value) > max_length:
         raise Invalid(f"Must be at most {max_length} characters.", field=field)
-    if "\x00" in value:
-        # PostgreSQL cannot store NUL in text (a 500); SQLite could: refuse it on both.
-        raise Invalid("Must not contain NUL characters.", field=field)
+    problem = text_problem(value)
+    if problem is not None:
+        # The request decoder refuses these already; services also serve the CLI and seed.
+        raise Invalid(f"Must not contain {problem}.", field=field)
     return value

@@ -4,6 +4,7 @@ with a window function, for the same connection under many parents in one statem
 import base64
 import binascii
 import json
+import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +14,7 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Enum,
+    Float,
     Integer,
     Label,
     Select,
@@ -30,6 +32,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeDecorator
 
 from app.errors import BadUserInput
+from app.values import text_problem, utc_instant
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -83,6 +86,13 @@ class SortKey:
     name: str
     columns: tuple[tuple[SQLColumnExpression[Any], bool], ...]  # (expression, descending)
 
+    @property
+    def identity(self) -> str:
+        """What a cursor is a cursor of: the ordering and the table of its tiebreaker (the
+        list's rows), so a cursor of one list is refused by another sorted alike."""
+        table = getattr(self.columns[-1][0], "table", None) if self.columns else None
+        return f"{getattr(table, 'name', '')}:{self.name}"
+
 
 @dataclass(slots=True)
 class Page(Generic[T]):
@@ -102,35 +112,50 @@ def _encode_value(value: Any) -> Any:
     return value
 
 
+# A real cursor is a few sort values and an id: anything much longer is not one of ours.
+MAX_CURSOR_LENGTH = 2048
+
+
 def _decode_value(value: Any) -> Any:
-    if isinstance(value, dict) and set(value) == {"dt"}:
+    if isinstance(value, dict) and set(value) == {"dt"} and isinstance(value["dt"], str):
         return datetime.fromisoformat(value["dt"])
+    if isinstance(value, dict | list):
+        raise TypeError("a cursor value is a scalar")
     return value
 
 
 def encode_cursor(sort: SortKey, values: Sequence[Any]) -> str:
-    payload = json.dumps([sort.name, [_encode_value(v) for v in values]], separators=(",", ":"))
+    payload = json.dumps([sort.identity, [_encode_value(v) for v in values]], separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
 def decode_cursor(sort: SortKey, cursor: str, argument: str) -> list[Any]:
+    """The sort values inside a cursor of this list and order, each of which binds to its
+    column on every database; anything else (forged, foreign, truncated) is BAD_USER_INPUT."""
+    not_ours = BadUserInput(f"`{argument}` is not a cursor from this list.")
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise not_ours
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        name, values = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError) as error:
-        raise BadUserInput(f"`{argument}` is not a cursor from this list.") from error
-    if name != sort.name or not isinstance(values, list) or len(values) != len(sort.columns):
+        name, values = json.loads(raw, parse_constant=_not_json)
+    except (binascii.Error, ValueError, TypeError, RecursionError) as error:
+        raise not_ours from error
+    if name != sort.identity or not isinstance(values, list) or len(values) != len(sort.columns):
         raise BadUserInput(f"`{argument}` is not a cursor from this list in this order.")
     try:
         decoded = [_decode_value(v) for v in values]
     except (ValueError, TypeError) as error:
-        raise BadUserInput(f"`{argument}` is not a cursor from this list.") from error
+        raise not_ours from error
     if not all(
         _fits(column, value) for (column, _), value in zip(sort.columns, decoded, strict=True)
     ):
         # A forged cursor: its values would fail in the database, not merely match nothing.
-        raise BadUserInput(f"`{argument}` is not a cursor from this list.")
+        raise not_ours
     return decoded
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
 
 
 def _fits(column: SQLColumnExpression[Any], value: Any) -> bool:
@@ -138,15 +163,27 @@ def _fits(column: SQLColumnExpression[Any], value: Any) -> bool:
     sql_type = cast("ColumnElement[Any]", column).type
     if isinstance(sql_type, TypeDecorator):
         sql_type = sql_type.impl_instance
+    if isinstance(value, str) and text_problem(value) is not None:
+        return False
     if isinstance(sql_type, Enum):
         # An unknown member is a LookupError while binding (a 500), not an empty page.
         return isinstance(value, str) and value in sql_type.enums
     if isinstance(sql_type, Integer):
         return type(value) is int and -(2**63) <= value < 2**63
     if isinstance(sql_type, String):
-        return isinstance(value, str) and "\x00" not in value
+        return isinstance(value, str)
     if isinstance(sql_type, DateTime):
-        return isinstance(value, datetime) and value.tzinfo is not None
+        return isinstance(value, datetime) and _is_utc_instant(value)
+    if isinstance(sql_type, Float):
+        return type(value) in {int, float} and math.isfinite(value)
+    return value is None or isinstance(value, bool | int | str)
+
+
+def _is_utc_instant(value: datetime) -> bool:
+    try:
+        utc_instant(value, "a cursor")
+    except BadUserInput:
+        return False
     return True
 
 

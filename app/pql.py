@@ -53,8 +53,14 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from app.errors import BadUserInput
+from app.values import text_problem, utc_instant
 
 MAX_QUERY_LENGTH = 2000
+# Deeper nesting is no query a person writes, and would exhaust the stack of the tree walks.
+MAX_NESTING = 16
+# Alternatives in one condition (`a|b|…`, or a typed filter's list): far below any driver's
+# limit on bound parameters (32,767 in asyncpg and SQLite).
+MAX_VALUES = 100
 
 GRAMMAR = r"""
 ?start: or_expr
@@ -211,6 +217,11 @@ def parse(query: str) -> Expression:
         raise BadUserInput("query: it is empty.")
     if len(text) > MAX_QUERY_LENGTH:
         raise BadUserInput(f"query: at most {MAX_QUERY_LENGTH} characters.")
+    problem = text_problem(text)
+    if problem is not None:
+        raise BadUserInput(f"query: it contains {problem}, which is not allowed in text.")
+    if _nesting(text) > MAX_NESTING:
+        raise BadUserInput(f"query: parentheses nest at most {MAX_NESTING} deep.")
     try:
         tree = _PARSER.parse(text)
     except UnexpectedInput as error:
@@ -225,6 +236,18 @@ def parse(query: str) -> Expression:
     return result
 
 
+def _nesting(text: str) -> int:
+    """How deep parentheses nest outside quoted values (unbalanced ones are the parser's)."""
+    depth = deepest = 0
+    for token in re.finditer(r'"(?:[^"\\]|\\.)*"|[()]', text):
+        if token.group() == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.group() == ")":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
 # ---- values ------------------------------------------------------------------------------------
 
 
@@ -234,10 +257,19 @@ def parse_datetime(raw: str, name: str) -> tuple[datetime, bool]:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
             day = date.fromisoformat(raw)
             return datetime(day.year, day.month, day.day, tzinfo=UTC), True
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(raw)
     except ValueError as error:
         raise BadUserInput(f"query: `{name}` needs a date or datetime, not `{raw}`.") from error
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC), False
+    # The language reads a datetime without an offset as UTC (a filter, never stored).
+    return utc_instant(moment if moment.tzinfo else moment.replace(tzinfo=UTC), name), False
+
+
+def _day_after(moment: datetime) -> datetime | None:
+    """The end of a whole-day bound, or None past the calendar's last day (no end needed)."""
+    try:
+        return moment + timedelta(days=1)
+    except OverflowError:
+        return None
 
 
 def parse_number(raw: str, name: str) -> float:
@@ -337,28 +369,39 @@ class DateTimeField(Field):
     ops: frozenset[Op] = frozenset({Op.EQ, Op.NIL, Op.GT, Op.GE, Op.LT, Op.LE, Op.RANGE})
 
     def compile(self, condition: Condition) -> ColumnElement[bool]:
-        column, name = self.column, condition.field
+        column: ColumnElement[Any] = self.column
+        name = condition.field
         if condition.op is Op.NIL:
-            return column.is_(None)  # type: ignore[no-any-return]
+            return column.is_(None)
         bounds = [parse_datetime(raw, name) for raw in condition.values]
         start, whole_day = bounds[0]
-        end = start + timedelta(days=1) if whole_day else start
+        # `end` excludes: the first instant after the value (None: after the calendar's end).
+        end = _day_after(start) if whole_day else start
         match condition.op:
             case Op.EQ:
-                return and_(column >= start, column < end) if whole_day else column == start
+                if not whole_day:
+                    return column == start
+                return column >= start if end is None else and_(column >= start, column < end)
             case Op.GT:
-                return column >= end if whole_day else column > start  # type: ignore[no-any-return]
+                if not whole_day:
+                    return column > start
+                return false() if end is None else column >= end
             case Op.GE:
-                return column >= start  # type: ignore[no-any-return]
+                return column >= start
             case Op.LT:
-                return column < start  # type: ignore[no-any-return]
+                return column < start
             case Op.LE:
-                return column < end if whole_day else column <= start  # type: ignore[no-any-return]
+                if not whole_day:
+                    return column <= start
+                return column.is_not(None) if end is None else column < end
             case _:
                 high, high_day = bounds[1]
-                if (high + timedelta(days=1) if high_day else high) < start:
+                high_end = _day_after(high) if high_day else high
+                if high_end is not None and high_end < start:
                     raise BadUserInput(f"query: the `{name}` range ends before it starts.")
-                upper = column < high + timedelta(days=1) if high_day else column <= high
+                if high_end is None:
+                    return column >= start
+                upper = column < high_end if high_day else column <= high
                 return and_(column >= start, upper)
 
 
@@ -551,6 +594,11 @@ class FieldSet:
 def compile_expression(expression: Expression, fields: FieldSet) -> ColumnElement[bool]:
     match expression:
         case Condition():
+            if len(expression.values) > MAX_VALUES:
+                raise BadUserInput(
+                    f"`{expression.field}` takes at most {MAX_VALUES} values; "
+                    f"got {len(expression.values)}."
+                )
             target = fields.resolve(expression.field)
             target.check(expression)
             predicate = target.compile(expression)

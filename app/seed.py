@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.authn import Viewer
 from app.authz.enforcer import Authorizer
 from app.context import Context
-from app.db import create_sessionmaker
+from app.db import create_sessionmaker, write_transaction
 from app.hub import service as hub
 from app.organizations import service as organizations
 from app.organizations.models import OrganizationRole
@@ -40,7 +40,7 @@ async def seed(engine: AsyncEngine, settings: Settings) -> Seeded:
     authz = Authorizer(settings.policy_dir)
     sessions = create_sessionmaker(engine)
     tokens: dict[str, str] = {}
-    async with sessions() as session, session.begin():
+    async with sessions() as session, write_transaction(session):
         ada = await users.create_user(
             session, username="ada", email="ada@example.org", display_name="Ada Lovelace"
         )

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=0)
     max_tokens: int = Field(default=5000, ge=1)
     max_nodes: int = Field(default=50_000, ge=1)
+    # Estimated nodes a viewer may ask for per minute, per process (0: no limit).
+    rate_limit_per_minute: int = Field(default=1_000_000, ge=0)
     # PostgreSQL connection pool per process (SQLite ignores it): requests beyond
     # pool + overflow wait for a connection.
     db_pool_size: int = Field(default=10, ge=1)

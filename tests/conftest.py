@@ -19,6 +19,7 @@ from app.models import Base
 from app.settings import Settings
 from tests import databases
 from tests.helpers import Factory, GraphQLClient, StatementCounter
+from tests.logs import ServerLog, capture_server_log
 
 
 @pytest.fixture(scope="session")
@@ -92,9 +93,23 @@ def factory(sessions: async_sessionmaker[AsyncSession]) -> Factory:
 def count_statements(engine: AsyncEngine) -> Iterator[StatementCounter]:
     counter = StatementCounter()
 
-    def before_cursor_execute(*_: Any) -> None:
-        counter.count += 1
+    def before_cursor_execute(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        # SQLite's BEGIN is a statement SQLAlchemy sends (app/db.py); PostgreSQL's is the
+        # driver's own. Counting queries alike on both, neither is counted.
+        if not statement.startswith("BEGIN"):
+            counter.count += 1
 
     event.listen(engine.sync_engine, "before_cursor_execute", before_cursor_execute)
     yield counter
     event.remove(engine.sync_engine, "before_cursor_execute", before_cursor_execute)
+
+
+@pytest.fixture
+def server_log(
+    capsys: pytest.CaptureFixture[str],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    app: Starlette,  # created first: creating it configures logging
+) -> ServerLog:
+    """The server's log (JSON lines, as the tests configure it), captured."""
+    return capture_server_log(capsys, settings, monkeypatch)

@@ -55,10 +55,11 @@ class GraphQLClient:
         as_: Person | None = None,
         token: str | None = None,
     ) -> dict[str, Any]:
+        """The response body without its cost report (`extensions`), which tests/http/test_cost.py
+        checks, so bodies compare as the data and errors a client reads."""
         response = await self.post(query, variables, as_=as_, token=token)
         assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
+        return without_cost(response.json())
 
     async def post(
         self,
@@ -90,6 +91,11 @@ class GraphQLClient:
         assert "errors" not in body, body
         data: dict[str, Any] = body["data"]
         return data
+
+
+def without_cost(body: dict[str, Any]) -> dict[str, Any]:
+    """A response body less `extensions` (every operation reports its cost there)."""
+    return {key: value for key, value in body.items() if key != "extensions"}
 
 
 def error_codes(body: dict[str, Any]) -> list[str]:

@@ -8,11 +8,14 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from app.activity import models
+from app.activity.details import visible_details
 from app.activity.service import activity_statement, readable_activity
+from app.errors import BadUserInput
 from app.graphql.context import Info
 from app.graphql.core import Connection, build_connection, filter_key, page_args
 from app.names import normalize_slug
 from app.pagination import SortKey
+from app.pql import MAX_VALUES
 from app.users.models import User as UserRow
 
 if TYPE_CHECKING:
@@ -27,7 +30,7 @@ class Activity(relay.Node):
     activity_id: relay.NodeID[int]
     verb: str = strawberry.field(description="`project.created`, `team.member_added`, …")
     at: datetime
-    details: JSON | None
+    _row: strawberry.Private[models.Activity]
     _actor_id: strawberry.Private[int | None]
     _subject: strawberry.Private[tuple[str, int]]
 
@@ -37,10 +40,14 @@ class Activity(relay.Node):
             activity_id=row.id,
             verb=row.verb,
             at=row.at,
-            details=JSON(row.details),
+            _row=row,
             _actor_id=row.actor_id,
             _subject=(row.subject_type, row.subject_id),
         )
+
+    @strawberry.field(description="What changed, as far as the viewer may read what it names.")
+    async def details(self, info: Info) -> JSON | None:
+        return JSON(await visible_details(info, self._row))
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -84,6 +91,8 @@ class ActivityFilter:
     def predicates(self) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
         if self.verbs:
+            if len(self.verbs) > MAX_VALUES:
+                raise BadUserInput(f"`verbs` takes at most {MAX_VALUES} values.")
             found.append(models.Activity.verb.in_(self.verbs))
         if self.actor is not None:
             actor = select(UserRow.id).where(UserRow.username == normalize_slug(self.actor))

@@ -47,6 +47,7 @@ class Action(StrEnum):
     READ_EMAIL = "read_email"
     READ_TOKENS = "read_tokens"
     READ_MEMBERS = "read_members"
+    READ_DETAILS = "read_details"
     READ_ACTIVITY = "read_activity"
     ARCHIVE = "archive"
     MANAGE_ACCESS = "manage_access"

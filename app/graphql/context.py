@@ -11,6 +11,7 @@ from app.context import Context
 from app.hub.loaders import HubLoaders
 from app.organizations.loaders import OrganizationLoaders
 from app.projects.loaders import ProjectLoaders
+from app.ratelimit import Budget
 from app.registry.loaders import RegistryLoaders
 from app.runs.loaders import RunLoaders
 from app.teams.loaders import TeamLoaders
@@ -35,6 +36,8 @@ class Loaders:
 class GraphQLContext(Context):
     request: Request | None = None
     response: Response | None = None
+    # The viewer's budget after this operation was charged (None when no limit is set).
+    rate_limit: Budget | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -7,32 +7,30 @@ from typing import Any
 
 import structlog
 from graphql import (
-    FieldNode,
+    ExecutionResult as GraphQLExecutionResult,
+)
+from graphql import (
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    InlineFragmentNode,
-    IntValueNode,
     OperationDefinitionNode,
-    SelectionSetNode,
     ValidationContext,
     ValidationRule,
-    VariableNode,
-    value_from_ast_untyped,
 )
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
 from strawberry.relay import GlobalIDValueError
 
 from app.errors import ErrorCode, TopLevelError
+from app.graphql.context import GraphQLContext
+from app.graphql.cost import Measure, OperationCost, Sizes
+from app.ratelimit import Budget, RateLimiter
+from app.settings import Settings
 
 logger = structlog.get_logger("hubql.graphql")
 
-# Strawberry's own limiters (depth, aliases, tokens) report plain GraphQL errors; these are their
-# messages, so the clients get one code for every limit.
+# Strawberry's token limiter reports a plain GraphQL error; this is its message, so the clients get
+# one code for every limit.
 _LIMIT_MESSAGES = re.compile(
-    r"exceeds maximum operation depth"
-    r"|aliases found\. Allowed"
-    r"|Document contains more than \d+ tokens"
+    r"Document contains more than \d+ tokens"
     # graphql-core's own guards: nesting while parsing, and its budget for validation work.
     r"|Document is nested too deeply"
     r"|^Validation aborted\.$"
@@ -59,15 +57,23 @@ def error_code(error: GraphQLError) -> ErrorCode | None:
     return None
 
 
+# graphql-core's suggestions (" Did you mean 'modelVersions'?"): they reveal the schema, which a
+# server with introspection off keeps to itself. Names in them are quoted and hold no "?".
+_SUGGESTION = re.compile(r" Did you mean [^?]*\?")
+
+
 class ErrorPolicy(MaskErrors):
     """Expected errors get their `extensions.code`; anything else is logged with its traceback
-    and the request id, and reaches the client as INTERNAL_SERVER_ERROR with that id only."""
+    and the request id, and reaches the client as INTERNAL_SERVER_ERROR with that id only.
+    With `hide_suggestions`, messages lose graphql-core's "Did you mean" hints (Strawberry does
+    not pass graphql-core's own `hide_suggestions` to validation)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, hide_suggestions: bool = False) -> None:
         super().__init__(
             should_mask_error=lambda error: error_code(error) is None,
             error_message="Internal server error.",
         )
+        self.hide_suggestions = hide_suggestions
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = getattr(self.execution_context.context, "request_id", "")
@@ -94,118 +100,125 @@ class ErrorPolicy(MaskErrors):
             code = error_code(error)
             if code is not None:
                 error.extensions = {**(error.extensions or {}), "code": code.value}
+            if self.hide_suggestions:
+                error.message = _SUGGESTION.sub("", error.message)
 
 
-def _page_size(field: FieldNode, variables: dict[str, Any], default: int) -> int:
-    for argument in field.arguments or ():
-        if argument.name.value not in {"first", "last"}:
-            continue
-        value = argument.value
-        if isinstance(value, IntValueNode):
-            return int(value.value)
-        if isinstance(value, VariableNode):
-            given = variables.get(value.name.value)
-            return given if isinstance(given, int) else default
-    return default
+class OperationLimits(SchemaExtension):
+    """Depth, aliases and estimated nodes checked on the document before execution (one error,
+    QUERY_TOO_COMPLEX, naming the first limit passed), then the viewer's budget per minute charged
+    with the estimate (RATE_LIMITED with `retryAfter` when it is spent). The estimate and the
+    budget are returned in `extensions.cost` and `extensions.rateLimit`."""
 
-
-def estimate_nodes(
-    selection_set: SelectionSetNode | None,
-    fragments: dict[str, FragmentDefinitionNode],
-    variables: dict[str, Any],
-    default_page: int,
-    multiplier: int = 1,
-    seen: frozenset[str] = frozenset(),
-) -> int:
-    """GitHub's method: each connection multiplies the nodes below it by its page size."""
-    if selection_set is None:
-        return 0
-    total = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            if _is_connection(selection):
-                size = multiplier * max(_page_size(selection, variables, default_page), 1)
-                total += size + estimate_nodes(
-                    selection.selection_set, fragments, variables, default_page, size, seen
-                )
-            else:
-                total += estimate_nodes(
-                    selection.selection_set, fragments, variables, default_page, multiplier, seen
-                )
-        elif isinstance(selection, InlineFragmentNode):
-            total += estimate_nodes(
-                selection.selection_set, fragments, variables, default_page, multiplier, seen
-            )
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is not None and name not in seen:
-                total += estimate_nodes(
-                    fragment.selection_set,
-                    fragments,
-                    variables,
-                    default_page,
-                    multiplier,
-                    seen | {name},
-                )
-    return total
-
-
-def _is_connection(field: FieldNode) -> bool:
-    """A field that pages: it takes `first`/`last`, or selects `edges` (so defaults apply)."""
-    if any(argument.name.value in {"first", "last"} for argument in field.arguments or ()):
-        return True
-    selections = field.selection_set.selections if field.selection_set else ()
-    return any(isinstance(s, FieldNode) and s.name.value == "edges" for s in selections)
-
-
-class NodeBudget(SchemaExtension):
-    """Rejects operations whose estimated node count exceeds the limit, before execution."""
-
-    def __init__(self, *, max_nodes: int, default_page: int) -> None:
-        self.max_nodes = max_nodes
-        self.default_page = default_page
+    def __init__(self, *, settings: Settings, limiter: RateLimiter) -> None:
+        self.settings = settings
+        self.limiter = limiter
+        self.measures: dict[str | None, Measure] = {}
+        self.budget: Budget | None = None
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        variables = context.variables or {}
-        max_nodes, default_page = self.max_nodes, self.default_page
+        extension = self
 
-        class NodeBudgetRule(ValidationRule):
+        class OperationLimitsRule(ValidationRule):
             def __init__(self, validation_context: ValidationContext) -> None:
                 super().__init__(validation_context)
-                document = validation_context.document
-                fragments = {
-                    d.name.value: d
-                    for d in document.definitions
-                    if isinstance(d, FragmentDefinitionNode)
-                }
-                for definition in document.definitions:
-                    if not isinstance(definition, OperationDefinitionNode):
-                        continue
-                    # `$first: Int = 100` given no value pages by 100, not by the default page.
-                    defaults = {
-                        d.variable.name.value: value_from_ast_untyped(d.default_value)
-                        for d in definition.variable_definitions or ()
-                        if d.default_value is not None
-                    }
-                    estimate = estimate_nodes(
-                        definition.selection_set,
-                        fragments,
-                        {**defaults, **variables},
-                        default_page,
-                    )
-                    if estimate > max_nodes:
-                        validation_context.report_error(
-                            GraphQLError(
-                                f"This operation could return about {estimate:,} nodes; the "
-                                f"limit is {max_nodes:,}. Ask for smaller pages.",
-                                extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value},
-                            )
-                        )
+                extension.check(validation_context)
 
-        context.validation_rules = (*context.validation_rules, NodeBudgetRule)
+        context.validation_rules = (*context.validation_rules, OperationLimitsRule)
         yield
+
+    def check(self, validation: ValidationContext) -> None:
+        settings = self.settings
+        document = validation.document
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        sizes = Sizes(default_page=settings.default_page_size, longest_list=settings.max_page_size)
+        variables = self.execution_context.variables or {}
+        for operation in document.definitions:
+            if not isinstance(operation, OperationDefinitionNode):
+                continue
+            measure = OperationCost(
+                validation.schema, fragments, operation, variables, sizes
+            ).measure()
+            self.measures[operation.name.value if operation.name else None] = measure
+            problem = _over_limits(measure, settings)
+            if problem is not None:
+                validation.report_error(
+                    GraphQLError(
+                        problem, operation, extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value}
+                    )
+                )
+
+    def executing_measure(self) -> Measure | None:
+        name = self.execution_context.operation_name
+        if name is None and len(self.measures) == 1:
+            return next(iter(self.measures.values()))
+        return self.measures.get(name)
+
+    def on_execute(self) -> Iterator[None]:
+        measure = self.executing_measure()
+        context = self.execution_context.context
+        if measure is not None and self.limiter.enabled and isinstance(context, GraphQLContext):
+            self.budget = self.limiter.charge(_viewer_key(context), max(1, measure.nodes))
+            context.rate_limit = self.budget
+            if not self.budget.allowed:
+                self.execution_context.result = GraphQLExecutionResult(
+                    data=None,
+                    errors=[
+                        GraphQLError(
+                            f"This operation costs {self.budget.cost:,}; "
+                            f"{self.budget.remaining:,} of your {self.budget.limit:,} per minute "
+                            f"are left. Retry in {self.budget.retry_after} s.",
+                            extensions={
+                                "code": ErrorCode.RATE_LIMITED.value,
+                                "retryAfter": self.budget.retry_after,
+                            },
+                        )
+                    ],
+                )
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        measure = self.executing_measure()
+        if measure is None:
+            return {}
+        results: dict[str, Any] = {
+            "cost": {"requestedNodes": measure.nodes, "maxNodes": self.settings.max_nodes}
+        }
+        if self.budget is not None:
+            results["rateLimit"] = {
+                "limit": self.budget.limit,
+                "cost": self.budget.cost,
+                "remaining": self.budget.remaining,
+                "resetAt": self.budget.reset_at.isoformat(),
+            }
+        return results
+
+
+def _over_limits(measure: Measure, settings: Settings) -> str | None:
+    if measure.depth > settings.max_depth:
+        return (
+            f"This operation nests fields {measure.depth} deep; the maximum operation depth "
+            f"is {settings.max_depth}."
+        )
+    if measure.aliases > settings.max_aliases:
+        return f"{measure.aliases:,} aliases found. Allowed: {settings.max_aliases}."
+    if measure.nodes > settings.max_nodes:
+        return (
+            f"This operation could return about {measure.nodes:,} nodes; the "
+            f"limit is {settings.max_nodes:,}. Ask for smaller pages."
+        )
+    return None
+
+
+def _viewer_key(context: GraphQLContext) -> str:
+    """Whose budget: a signed-in user's own; anonymous viewers' per client address."""
+    if context.viewer.user_id is not None:
+        return f"user:{context.viewer.user_id}"
+    client = context.request.client if context.request is not None else None
+    return f"address:{client.host if client else 'unknown'}"
 
 
 class SafeParserCache(ParserCache):

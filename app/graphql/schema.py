@@ -5,14 +5,12 @@ from functools import partial
 from typing import Any, cast
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
     SchemaExtension,
 )
 from strawberry.tools import merge_types
@@ -21,10 +19,14 @@ from app.activity.types import Activity
 from app.errors import BadUserInput
 from app.graphql.context import Info
 from app.graphql.core import row_id
-from app.graphql.extensions import ErrorPolicy, NodeBudget, SafeParserCache
+from app.graphql.cost import ListSize
+from app.graphql.extensions import ErrorPolicy, OperationLimits, SafeParserCache
+from app.graphql.limits import RateLimitQuery
+from app.graphql.scalars import SCALAR_OVERRIDES, InputLiteralsRule
 from app.hub.types import ComponentVersion, HubMutation, HubQuery
 from app.organizations.types import Organization, OrganizationMutation, OrganizationQuery
 from app.projects.types import Project, ProjectMutation, ProjectQuery
+from app.ratelimit import RateLimiter
 from app.registry.types import ModelVersion, RegistryMutation, RegistryQuery
 from app.runs.types import Run, RunMutation
 from app.settings import Settings
@@ -75,7 +77,10 @@ class NodeQuery:
     async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
         return (await resolve_global_ids(info, [id]))[0]
 
-    @strawberry.field(description="Objects by global id, in order; null where not readable.")
+    @strawberry.field(
+        description="Objects by global id, in order; null where not readable.",
+        directives=[ListSize(slicing_arguments=["ids"])],
+    )
     async def nodes(self, info: Info, ids: list[relay.GlobalID]) -> list[relay.Node | None]:
         if len(ids) > info.context.settings.max_page_size:
             raise BadUserInput(
@@ -86,7 +91,15 @@ class NodeQuery:
 
 Query = merge_types(
     "Query",
-    (NodeQuery, UserQuery, OrganizationQuery, ProjectQuery, RegistryQuery, HubQuery),
+    (
+        NodeQuery,
+        RateLimitQuery,
+        UserQuery,
+        OrganizationQuery,
+        ProjectQuery,
+        RegistryQuery,
+        HubQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -104,16 +117,17 @@ Mutation = merge_types(
 
 def build_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """Factories, so every request gets its own extension instances."""
+    limiter = RateLimiter(settings.rate_limit_per_minute)
     extensions: list[Callable[[], SchemaExtension]] = [
-        ErrorPolicy,
+        partial(ErrorPolicy, hide_suggestions=not settings.introspection),
         partial(SafeParserCache, maxsize=256),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
-        partial(QueryDepthLimiter, max_depth=settings.max_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
-        partial(NodeBudget, max_nodes=settings.max_nodes, default_page=settings.default_page_size),
+        partial(OperationLimits, settings=settings, limiter=limiter),
     ]
+    rules: list[type[ASTValidationRule]] = [InputLiteralsRule]
     if not settings.introspection:
-        extensions.append(partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))
+        rules.append(NoSchemaIntrospectionCustomRule)
+    extensions.append(partial(AddValidationRules, rules))
     return extensions
 
 
@@ -128,4 +142,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         types=list(NODE_TYPES),
         extensions=build_extensions(settings),
+        scalar_overrides=SCALAR_OVERRIDES,
     )

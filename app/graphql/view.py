@@ -1,6 +1,5 @@
 """The GraphQL HTTP endpoint: Strawberry's ASGI app with our context and JSON error bodies."""
 
-import json
 import re
 import uuid
 from typing import Any
@@ -8,20 +7,22 @@ from typing import Any
 import structlog
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
+from strawberry.http.ides import GraphQL_IDE
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from app.authn import authenticate, parse_authorization
 from app.authz.enforcer import Authorizer
-from app.errors import ErrorCode, TopLevelError
+from app.errors import BadUserInput, ErrorCode, TopLevelError
 from app.graphql.context import GraphQLContext
 from app.http import BodyTooLarge
 from app.settings import Settings
+from app.values import loads_strict
 
 logger = structlog.get_logger("hubql.http")
 
@@ -68,7 +69,9 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
         authz: Authorizer,
         sessions: async_sessionmaker[AsyncSession],
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+        # Without introspection there is no explorer to serve: GraphiQL would only fail.
+        ide: GraphQL_IDE | None = "graphiql" if settings.introspection else None
+        super().__init__(schema, graphql_ide=ide, allow_queries_via_get=True)
         self.settings = settings
         self.authz = authz
         self.sessions = sessions
@@ -97,6 +100,11 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
                 response = error_response(error.status_code, error.reason, code)
         except BodyTooLarge:
             raise
+        except ClientDisconnect:
+            # The client left before sending its whole request (every load generator does at
+            # the end of a run): nobody to answer, nothing went wrong here.
+            logger.info("client disconnected", request_id=request.state.request_id)
+            return
         except Exception:
             # Outside GraphQL execution (authentication, body parsing): same contract as inside.
             request_id = request.state.request_id
@@ -115,10 +123,14 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
+        """Every JSON a client sends (the body, GET's `variables` and `extensions`) comes in
+        here: strict JSON with clean text, or a 400 that says what is wrong."""
         try:
-            return json.loads(data)
-        except (UnicodeDecodeError, RecursionError) as error:
-            # Strawberry turns only JSONDecodeError into a 400; these would be 500s.
+            return loads_strict(data, "the request")
+        except BadUserInput as error:
+            raise HTTPException(400, error.message) from error
+        except UnicodeDecodeError as error:
+            # Strawberry turns only JSONDecodeError into a 400; this would be a 500.
             raise HTTPException(400, "Unable to parse request body as JSON") from error
 
     async def parse_http_body(

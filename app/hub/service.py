@@ -7,11 +7,10 @@ from sqlalchemy import ColumnElement, Select, select
 
 from app.activity import service as activity
 from app.authz import filters
-from app.authz.enforcer import NO_ATTRIBUTES, StageMove
 from app.authz.roles import Action, Kind
 from app.context import Context
 from app.db import insert_or_existing, utcnow
-from app.errors import BadUserInput, Invalid, NotFound, Taken
+from app.errors import BadUserInput, Invalid, Taken
 from app.hub import spec as specs
 from app.hub.models import ComponentStageCondition, ComponentVersion
 from app.names import normalize_slug, validate_slug, validate_text
@@ -101,18 +100,23 @@ async def publish(
 
 
 async def get_for(
-    ctx: Context, version_id: int, action: Action, move: StageMove = NO_ATTRIBUTES
+    ctx: Context,
+    version_id: int,
+    action: Action,
+    *,
+    to_stage: Stage | None = None,
+    whole_project: bool = False,
 ) -> tuple[ComponentVersion, Project]:
-    version = await ctx.session.get(ComponentVersion, version_id)
-    if version is None:
-        raise NotFound("No such component version.")
-    project = await ctx.session.get(Project, version.project_id)
-    assert project is not None
-    facts = await projects.facts_for(ctx, project)
-    if not projects.may(ctx, facts, Action.READ, Kind.COMPONENT_VERSION):
-        raise NotFound("No such component version.")
-    projects.authorize(ctx, facts, action, Kind.COMPONENT_VERSION, move)
-    return version, project
+    return await stages.get_for(
+        ctx,
+        ComponentVersion,
+        version_id,
+        action,
+        Kind.COMPONENT_VERSION,
+        missing="No such component version.",
+        to_stage=to_stage,
+        whole_project=whole_project,
+    )
 
 
 async def update(
@@ -150,11 +154,8 @@ async def transition_stage(
     message: str | None,
     archive_others: bool,
 ) -> ComponentVersion:
-    current = await ctx.session.get(ComponentVersion, version_id)
-    if current is None:
-        raise NotFound("No such component version.")
     version, project = await get_for(
-        ctx, version_id, Action.TRANSITION, stages.move_of(current, stage)
+        ctx, version_id, Action.TRANSITION, to_stage=stage, whole_project=archive_others
     )
     others = select(ComponentVersion).where(
         ComponentVersion.project_id == project.id,

@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from app.errors import InvalidSpec
+from app.values import text_problem
 
 MAX_SPEC_BYTES = 512 * 1024
 MAX_DEPTH = 32
@@ -208,12 +209,9 @@ def _check_values(root: dict[str, Any]) -> None:
 
 
 def _check_string(value: str, place: str) -> None:
-    if "\x00" in value:
-        raise InvalidSpec(f"{place}: NUL characters are not allowed.", field="spec")
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        raise InvalidSpec(f"{place}: a lone surrogate is not valid text.", field="spec") from None
+    problem = text_problem(value)
+    if problem is not None:
+        raise InvalidSpec(f"{place}: {problem} is not allowed in text.", field="spec")
 
 
 def validate(text: str) -> tuple[dict[str, Any], ComponentSpec]:

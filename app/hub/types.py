@@ -21,6 +21,7 @@ from app.graphql.core import (
     page_args,
     run_mutation,
 )
+from app.graphql.cost import ListSize
 from app.graphql.readable import readable_in_projects
 from app.graphql.versions import ProjectVersion, Stage, StageCondition
 from app.hub import models
@@ -93,15 +94,18 @@ class ComponentVersion(relay.Node, ProjectVersion):
     def spec_yaml(self) -> str:
         return to_yaml(dict(self.spec))  # type: ignore[call-overload]
 
-    @strawberry.field
+    @strawberry.field(directives=[ListSize(assumed_size=10)])
     def inputs(self) -> list[ComponentIO]:
         return [ComponentIO.from_json(row) for row in self._inputs]
 
-    @strawberry.field
+    @strawberry.field(directives=[ListSize(assumed_size=10)])
     def outputs(self) -> list[ComponentIO]:
         return [ComponentIO.from_json(row) for row in self._outputs]
 
-    @strawberry.field(description="Oldest first: the whole stage history.")
+    @strawberry.field(
+        description="Oldest first: the whole stage history.",
+        directives=[ListSize(assumed_size=5)],
+    )
     async def stage_conditions(self, info: Info) -> list[StageCondition]:
         rows = await info.context.loaders.hub.conditions.load(self.version_id)
         return [StageCondition.from_row(row) for row in rows]

@@ -7,6 +7,7 @@ from app.activity import service as activity
 from app.authz import filters
 from app.authz.roles import Action, Kind, may_grant, org_roles_allowing, organization_roles
 from app.context import Context
+from app.db import locked
 from app.errors import Forbidden, Invalid, LastOwner, NotFound, NotFoundInInput, Taken
 from app.names import normalize_slug, validate_slug, validate_text
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
@@ -60,12 +61,25 @@ async def find_readable_by_name(ctx: Context, name: str) -> Organization | None:
     return None if organization is None else await get_readable(ctx, organization.id)
 
 
-async def get_for(ctx: Context, organization_id: int, action: Action) -> Organization:
-    """The organization, if the viewer may do `action` on it. Unreadable ones do not exist."""
-    organization = await get_readable(ctx, organization_id)
+async def lock(ctx: Context, organization_id: int) -> Organization:
+    """The organization's row, held alone for the rest of the mutation (`app.db.locked`)."""
+    organization = await ctx.session.scalar(
+        locked(select(Organization).where(Organization.id == organization_id))
+    )
     if organization is None:
         raise NotFound("No such organization.")
-    if not ctx.authz.allows(await roles_on(ctx, organization_id), Kind.ORGANIZATION, action):
+    return organization
+
+
+async def get_for(ctx: Context, organization_id: int, action: Action) -> Organization:
+    """The organization, locked, if the viewer may do `action` on it. Unreadable ones do not
+    exist. Every change to its members is decided after the lock, on the roles as they are (two
+    owners demoting each other one after the other: the second is no longer an owner)."""
+    organization = await lock(ctx, organization_id)
+    roles = await roles_on(ctx, organization_id)
+    if not ctx.authz.allows(roles, Kind.ORGANIZATION, Action.READ):
+        raise NotFound("No such organization.")
+    if not ctx.authz.allows(roles, Kind.ORGANIZATION, action):
         raise Forbidden(f"You may not {action.value.replace('_', ' ')} in this organization.")
     return organization
 
@@ -267,12 +281,12 @@ async def update_member_role(
 
 
 async def remove_member(ctx: Context, organization_id: int, *, username: str) -> OrganizationMember:
-    await get_for(ctx, organization_id, Action.READ)
+    # Authorized before the username is looked up: a viewer who may not manage members gets the
+    # same answer whoever the input names (no membership oracle). Naming oneself is leaving.
+    leaving = ctx.viewer.username is not None and normalize_slug(username) == ctx.viewer.username
+    await get_for(ctx, organization_id, Action.LEAVE if leaving else Action.MANAGE_MEMBERS)
     user, member = await _member(ctx, organization_id, username)
-    if user.id == ctx.viewer.user_id:
-        await get_for(ctx, organization_id, Action.LEAVE)
-    else:
-        await get_for(ctx, organization_id, Action.MANAGE_MEMBERS)
+    if not leaving:
         _check_may_grant(ctx, await _granter_role(ctx, organization_id), member.role, "username")
     await _check_keeps_an_owner(ctx, member, None)
     team_ids = select(Team.id).where(Team.organization_id == organization_id)

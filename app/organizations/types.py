@@ -57,9 +57,9 @@ class Organization(relay.Node):
     organization_id: relay.NodeID[int]
     name: str
     display_name: str | None
-    description: str | None
-    created_at: datetime
-    updated_at: datetime
+    _description: strawberry.Private[str | None]
+    _created_at: strawberry.Private[datetime]
+    _updated_at: strawberry.Private[datetime]
 
     @classmethod
     def from_row(cls, row: models.Organization) -> "Organization":
@@ -67,10 +67,25 @@ class Organization(relay.Node):
             organization_id=row.id,
             name=row.name,
             display_name=row.display_name,
-            description=row.description,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
+            _description=row.description,
+            _created_at=row.created_at,
+            _updated_at=row.updated_at,
         )
+
+    # Seen from outside (as the owner of a PUBLIC project) an organization is its name and
+    # display name only; the rest is for members (authz.md, 2026-11-30).
+
+    @strawberry.field(description="For members; null to everyone else.")
+    async def description(self, info: Info) -> str | None:
+        return self._description if await self._may(info, Action.READ_DETAILS) else None
+
+    @strawberry.field(description="For members; null to everyone else.")
+    async def created_at(self, info: Info) -> datetime | None:
+        return self._created_at if await self._may(info, Action.READ_DETAILS) else None
+
+    @strawberry.field(description="For members; null to everyone else.")
+    async def updated_at(self, info: Info) -> datetime | None:
+        return self._updated_at if await self._may(info, Action.READ_DETAILS) else None
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

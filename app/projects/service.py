@@ -17,7 +17,7 @@ from app.authz.roles import (
     project_roles,
 )
 from app.context import Context
-from app.db import utcnow
+from app.db import locked, utcnow
 from app.errors import Forbidden, Invalid, NotFound, NotFoundInInput, Taken
 from app.names import normalize_slug, validate_slug, validate_text
 from app.organizations import service as organizations
@@ -116,12 +116,37 @@ async def find_readable(ctx: Context, owner: str, name: str) -> Project | None:
     return None if project is None else await get_readable(ctx, project.id)
 
 
-async def get_for(
-    ctx: Context, project_id: int, action: Action, kind: Kind = Kind.PROJECT
-) -> Project:
-    project = await ctx.session.get(Project, project_id)
+# Actions that change the project itself hold its row alone; every other write into the project
+# shares the row, so an archive, a visibility change or a new grant waits for writes in flight and
+# they wait for it: each is decided on the project as it is when it commits.
+_CHANGES_THE_PROJECT = frozenset(
+    {Action.UPDATE, Action.ARCHIVE, Action.DELETE, Action.MANAGE_ACCESS,
+     Action.SET_PROMOTION_SOURCES}
+)  # fmt: skip
+
+
+async def lock(ctx: Context, project_id: int, *, exclusive: bool) -> Project:
+    """The project's row, locked for the rest of the mutation (see `app.db.locked`)."""
+    project = await ctx.session.scalar(
+        locked(select(Project).where(Project.id == project_id), shared=not exclusive)
+    )
     if project is None:
         raise NotFound("No such project.")
+    return project
+
+
+async def get_for(
+    ctx: Context,
+    project_id: int,
+    action: Action,
+    kind: Kind = Kind.PROJECT,
+    *,
+    exclusive: bool | None = None,
+) -> Project:
+    """The project, locked, if the viewer may do `action` in it (see `authorize`)."""
+    if exclusive is None:
+        exclusive = kind is Kind.PROJECT and action in _CHANGES_THE_PROJECT
+    project = await lock(ctx, project_id, exclusive=exclusive)
     authorize(ctx, await facts_for(ctx, project), action, kind)
     return project
 
@@ -404,7 +429,8 @@ async def set_promotion_sources(
     )
     project.updated_at = utcnow()
     await ctx.session.flush()
-    await _record(ctx, "project.promotion_sources_set", project, {"sources": len(unique_ids)})
+    # Ids, not names or a count: readers see the sources they may read (app/activity/details.py).
+    await _record(ctx, "project.promotion_sources_set", project, {"source_ids": unique_ids})
     return project
 
 

@@ -22,6 +22,7 @@ from app.graphql.core import (
     page_args,
     run_mutation,
 )
+from app.graphql.cost import ListSize
 from app.pagination import sort_key
 from app.pql import Condition, Op, compile_filters
 from app.projects import models
@@ -187,7 +188,8 @@ class Project(relay.Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-    ) -> Connection["ProjectGrant"]:
+    ) -> Connection["ProjectGrant"] | None:
+        # Nullable: refusing a field more private than the project must not null the project.
         args = page_args(info, first, after, last, before)
         pages, counts = info.context.loaders.projects.access.get(
             "all", projects.access_statement, GRANTS_OLDEST_FIRST
@@ -195,7 +197,10 @@ class Project(relay.Node):
         page = await pages.load((self.project_id, args))
         return build_connection(page, ProjectGrant.from_row, lambda: counts.load(self.project_id))
 
-    @strawberry.field(description="Projects whose runs may be promoted here (besides itself).")
+    @strawberry.field(
+        description="Projects whose runs may be promoted here (besides itself).",
+        directives=[ListSize(assumed_size=10)],
+    )
     async def promotion_sources(self, info: Info) -> list["Project"]:
         rows = await info.context.loaders.projects.promotion_sources.load(self.project_id)
         return [Project.from_row(row) for row in rows]

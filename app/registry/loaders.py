@@ -82,21 +82,27 @@ class RegistryLoaders:
         )
 
     def _upstream_closure(self, run_ids: list[int]) -> Select[Run, int]:
-        """Every run upstream of each run, up to LINEAGE_DEPTH edges away, that the viewer
-        may read: one recursive statement for all of them."""
+        """Every run upstream of each run, up to LINEAGE_DEPTH edges away, reached through runs
+        the viewer may read (a walk stops at a run they may not: it never passes through it,
+        authz.md), in one recursive statement for all of them."""
+        readable = filters.readable_projects(self._ctx)
         walk = (
             select(
                 RunEdge.downstream_id.label("origin"),
                 RunEdge.upstream_id.label("run_id"),
                 literal(1).label("depth"),
             )
-            .where(RunEdge.downstream_id.in_(run_ids))
+            .join(Run, Run.id == RunEdge.upstream_id)
+            .join(Project, Project.id == Run.project_id)
+            .where(RunEdge.downstream_id.in_(run_ids), readable)
             .cte("lineage", recursive=True)
         )
         walk = walk.union(
             select(walk.c.origin, RunEdge.upstream_id, walk.c.depth + 1)
             .join(RunEdge, RunEdge.downstream_id == walk.c.run_id)
-            .where(walk.c.depth < LINEAGE_DEPTH)
+            .join(Run, Run.id == RunEdge.upstream_id)
+            .join(Project, Project.id == Run.project_id)
+            .where(walk.c.depth < LINEAGE_DEPTH, readable)
         )
         nearest = (
             select(walk.c.origin, walk.c.run_id, func.min(walk.c.depth).label("depth"))
@@ -106,7 +112,5 @@ class RegistryLoaders:
         return (
             select(Run, nearest.c.origin)
             .join(nearest, nearest.c.run_id == Run.id)
-            .join(Project, Project.id == Run.project_id)
-            .where(filters.readable_projects(self._ctx))
             .order_by(nearest.c.origin, nearest.c.depth, Run.created_at, Run.id)
         )

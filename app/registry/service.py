@@ -9,14 +9,12 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from app.activity import service as activity
-from app.authz.enforcer import NO_ATTRIBUTES, StageMove
 from app.authz.roles import Action, Kind
 from app.context import Context
 from app.db import insert_or_existing, utcnow
 from app.errors import (
     BadUserInput,
     Invalid,
-    NotFound,
     NotFoundInInput,
     PromotionSourceNotAllowed,
     Taken,
@@ -183,18 +181,23 @@ async def create_model_version(
 
 
 async def get_for(
-    ctx: Context, version_id: int, action: Action, move: StageMove = NO_ATTRIBUTES
+    ctx: Context,
+    version_id: int,
+    action: Action,
+    *,
+    to_stage: Stage | None = None,
+    whole_project: bool = False,
 ) -> tuple[ModelVersion, Project]:
-    version = await ctx.session.get(ModelVersion, version_id)
-    if version is None:
-        raise NotFound("No such model version.")
-    project = await ctx.session.get(Project, version.project_id)
-    assert project is not None
-    facts = await projects.facts_for(ctx, project)
-    if not projects.may(ctx, facts, Action.READ, Kind.MODEL_VERSION):
-        raise NotFound("No such model version.")
-    projects.authorize(ctx, facts, action, Kind.MODEL_VERSION, move)
-    return version, project
+    return await stages.get_for(
+        ctx,
+        ModelVersion,
+        version_id,
+        action,
+        Kind.MODEL_VERSION,
+        missing="No such model version.",
+        to_stage=to_stage,
+        whole_project=whole_project,
+    )
 
 
 async def update_model_version(
@@ -235,11 +238,8 @@ async def transition_stage(
     message: str | None,
     archive_others: bool,
 ) -> ModelVersion:
-    current = await ctx.session.get(ModelVersion, version_id)
-    if current is None:
-        raise NotFound("No such model version.")
     version, project = await get_for(
-        ctx, version_id, Action.TRANSITION, stages.move_of(current, stage)
+        ctx, version_id, Action.TRANSITION, to_stage=stage, whole_project=archive_others
     )
     others = select(ModelVersion).where(
         ModelVersion.project_id == project.id,

@@ -1,15 +1,15 @@
 """Stage moves shared by model and component versions: the rules of api.md "Stages"."""
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
-from app.authz.enforcer import StageMove
+from app.authz.enforcer import NO_ATTRIBUTES, StageMove
 from app.authz.roles import Action, Kind
 from app.context import Context
-from app.db import utcnow
-from app.errors import Invalid, InvalidTransition
+from app.db import locked, utcnow
+from app.errors import Invalid, InvalidTransition, NotFound
 from app.names import validate_text
 from app.projects import service as projects
 from app.projects.models import Project
@@ -20,14 +20,46 @@ class Version(Protocol):
     id: int
     name: str
     stage: Stage
+    project_id: int
     updated_at: Any
 
 
+VersionT = TypeVar("VersionT", bound=Version)
 ConditionFactory = Callable[..., Any]
 
 
 def move_of(version: Version, stage: Stage) -> StageMove:
     return StageMove(from_stage=version.stage.value, to_stage=stage.value)
+
+
+async def get_for(
+    ctx: Context,
+    model: type[VersionT],
+    version_id: int,
+    action: Action,
+    kind: Kind,
+    *,
+    missing: str,
+    to_stage: Stage | None = None,
+    whole_project: bool = False,
+) -> tuple[VersionT, Project]:
+    """The version and its project, locked in that order (the project shared, or alone when
+    `whole_project`, as `archiveOthers` needs), if the viewer may do `action`. A stage move is
+    authorized on the stage the locked row holds, never on one read before the lock."""
+    found = await ctx.session.get(model, version_id)
+    if found is None:
+        raise NotFound(missing)
+    project = await projects.lock(ctx, found.project_id, exclusive=whole_project)
+    row_id = cast("Any", model).id
+    version = await ctx.session.scalar(locked(select(model).where(row_id == version_id)))
+    if version is None:
+        raise NotFound(missing)  # deleted while this request waited for the lock
+    facts = await projects.facts_for(ctx, project)
+    if not projects.may(ctx, facts, Action.READ, kind):
+        raise NotFound(missing)
+    move = NO_ATTRIBUTES if to_stage is None else move_of(version, to_stage)
+    projects.authorize(ctx, facts, action, kind, move)
+    return version, project
 
 
 def move(
@@ -78,7 +110,7 @@ async def transition(
     move(ctx, version, stage, condition, reason=reason, message=message)
     if archive_others:
         facts = await projects.facts_for(ctx, project)
-        for other in (await ctx.session.scalars(others_in_production)).all():
+        for other in (await ctx.session.scalars(locked(others_in_production))).all():
             demotion = move_of(other, Stage.STAGING)
             projects.authorize(ctx, facts, Action.TRANSITION, kind, demotion)
             move(ctx, other, Stage.STAGING, condition, reason="archived",

@@ -21,6 +21,7 @@ from app.graphql.core import (
     page_args,
     run_mutation,
 )
+from app.graphql.cost import ListSize
 from app.graphql.readable import readable_in_projects
 from app.graphql.versions import ProjectVersion, Stage, StageCondition
 from app.pagination import sort_key
@@ -65,7 +66,7 @@ class Lineage:
         row = await info.context.loaders.projects.by_id.load(run.project_id)
         return None if row is None else Project.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(directives=[ListSize(assumed_size=10)])
     async def upstream(self, info: Info) -> list[RunRef]:
         from app.runs.types import Run  # noqa: PLC0415
 
@@ -125,7 +126,10 @@ class ModelVersion(relay.Node, ProjectVersion):
         readable = await readable_in_projects(info, rows, Kind.MODEL_VERSION)
         return [None if row is None else cls.from_row(row) for row in readable]
 
-    @strawberry.field(description="Oldest first: the whole stage history.")
+    @strawberry.field(
+        description="Oldest first: the whole stage history.",
+        directives=[ListSize(assumed_size=5)],
+    )
     async def stage_conditions(self, info: Info) -> list[StageCondition]:
         rows = await info.context.loaders.registry.conditions.load(self.version_id)
         return [StageCondition.from_row(row) for row in rows]
@@ -134,7 +138,9 @@ class ModelVersion(relay.Node, ProjectVersion):
     async def run(self, info: Info) -> RunRef | None:
         return cast("Run | None", await _run(info, self._run_id))
 
-    @strawberry.field(description="What was promoted: the model files.")
+    @strawberry.field(
+        description="What was promoted: the model files.", directives=[ListSize(assumed_size=10)]
+    )
     def artifacts(self) -> list[ArtifactRef]:
         from app.runs.models import ArtifactKind  # noqa: PLC0415
         from app.runs.types import Artifact  # noqa: PLC0415

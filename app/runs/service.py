@@ -13,12 +13,14 @@ from sqlalchemy.orm import aliased
 from app.activity import service as activity
 from app.authz.roles import Action, Kind
 from app.context import Context
-from app.db import utcnow
-from app.errors import Invalid, NotFound, NotFoundInInput
+from app.db import locked, utcnow
+from app.errors import BadUserInput, Invalid, NotFound, NotFoundInInput
 from app.names import validate_text
+from app.organizations import service as organizations
 from app.projects import service as projects
 from app.projects.models import Project, ProjectFeature
 from app.runs.models import ArtifactKind, Run, RunArtifact, RunEdge, RunStatus
+from app.values import check_json, text_problem
 
 UNSET: Any = object()
 MAX_JSON_BYTES = 64 * 1024
@@ -41,10 +43,12 @@ def validate_json(value: Any, *, field: str) -> dict[str, Any] | None:
         return None
     if not isinstance(value, dict):
         raise Invalid("Must be a JSON object.", field=field)
+    try:
+        check_json(value, field)
+    except BadUserInput as error:
+        raise Invalid(error.message, field=field) from error
     if len(json.dumps(value)) > MAX_JSON_BYTES:
         raise Invalid(f"Must be at most {MAX_JSON_BYTES // 1024} KiB of JSON.", field=field)
-    if "\x00" in json.dumps(value, ensure_ascii=False):
-        raise Invalid("Must not contain NUL characters.", field=field)
     return value
 
 
@@ -55,7 +59,7 @@ def validate_artifacts(specs: Sequence[ArtifactSpec]) -> list[RunArtifact]:
     rows = []
     for index, spec in enumerate(specs):
         name = spec.name.strip()
-        if not name or len(name) > 128 or "\x00" in name:
+        if not name or len(name) > 128 or text_problem(name):
             raise Invalid("An artifact name is 1-128 characters.", field=f"artifacts[{index}].name")
         if name in seen:
             raise Invalid(f"Two artifacts are named {name!r}.", field=f"artifacts[{index}].name")
@@ -198,6 +202,9 @@ async def update_run(
             row.run_id = run.id
         ctx.session.add_all(rows)
     if upstream is not UNSET:
+        # Lineage lives in one organization: changing edges holds it, so two changes can't each
+        # pass the cycle check on a graph without the other's edge and then close a cycle.
+        await organizations.lock(ctx, project.organization_id)
         parents = await _upstream_runs(ctx, project, upstream or [])
         if await _would_cycle(ctx, run, parents):
             raise Invalid(
@@ -220,11 +227,14 @@ async def delete_run(ctx: Context, run_id: int) -> int:
 
 
 async def get_for(ctx: Context, run_id: int, action: Action) -> tuple[Run, Project]:
-    run = await ctx.session.get(Run, run_id)
-    if run is None:
+    """The run and its project, locked in that order (the project shared), if the viewer may."""
+    found = await ctx.session.get(Run, run_id)
+    if found is None:
         raise NotFound("No such run.")
-    project = await ctx.session.get(Project, run.project_id)
-    assert project is not None
+    project = await projects.lock(ctx, found.project_id, exclusive=False)
+    run = await ctx.session.scalar(locked(select(Run).where(Run.id == run_id)))
+    if run is None:
+        raise NotFound("No such run.")  # deleted while this request waited for the lock
     facts = await projects.facts_for(ctx, project)
     if not projects.may(ctx, facts, Action.READ, Kind.RUN):
         raise NotFound("No such run.")

@@ -21,6 +21,7 @@ from app.graphql.core import (
     page_args,
     run_mutation,
 )
+from app.graphql.cost import ListSize
 from app.graphql.readable import readable_in_projects
 from app.pagination import sort_key
 from app.pql import Condition, Op, compile_filters
@@ -103,19 +104,21 @@ class Run(relay.Node):
         assert row is not None
         return Project.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(directives=[ListSize(assumed_size=10)])
     async def artifacts(self, info: Info) -> list[Artifact]:
         rows = await info.context.loaders.runs.artifacts.load(self.run_id)
         return [Artifact.from_row(row) for row in rows]
 
     @strawberry.field(
-        description="Runs whose outputs this run consumed (that the viewer may read)."
+        description="Runs whose outputs this run consumed (that the viewer may read).",
+        directives=[ListSize(assumed_size=5)],
     )
     async def upstream(self, info: Info) -> list["Run"]:
         return [Run.from_row(r) for r in await info.context.loaders.runs.upstream.load(self.run_id)]
 
     @strawberry.field(
-        description="Runs that consumed this run's outputs (that the viewer may read)."
+        description="Runs that consumed this run's outputs (that the viewer may read).",
+        directives=[ListSize(assumed_size=5)],
     )
     async def downstream(self, info: Info) -> list["Run"]:
         rows = await info.context.loaders.runs.downstream.load(self.run_id)
@@ -130,7 +133,10 @@ class Run(relay.Node):
         row = await info.context.loaders.users.by_id.load(self._created_by_id)
         return None if row is None else User.from_row(row)
 
-    @strawberry.field(description="Versions promoted from this run (that the viewer may read).")
+    @strawberry.field(
+        description="Versions promoted from this run (that the viewer may read).",
+        directives=[ListSize(assumed_size=5)],
+    )
     async def model_versions(self, info: Info) -> list[ModelVersionRef]:
         from app.registry.types import ModelVersion  # noqa: PLC0415
 

@@ -144,7 +144,8 @@ class User(relay.Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-    ) -> Connection[AccessToken]:
+    ) -> Connection[AccessToken] | None:
+        # Nullable: refusing a field more private than the user must not null the user.
         args = page_args(info, first, after, last, before)
         loaders = info.context.loaders.users
         page = await loaders.access_tokens.load((self.user_id, args))

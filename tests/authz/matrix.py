@@ -40,6 +40,7 @@ ORGANIZATION_ACTIONS = (
     "leave",
     "own",
     "read_members",
+    "read_details",
     "read_activity",
 )
 TEAM_ACTIONS = ("read", "update", "delete", "manage_members")
@@ -51,6 +52,7 @@ Y, N = True, False
 # delete and own (what LAST_OWNER protects): OWNER alone. create_project: OWNER, MANAGER, ADMIN.
 # leave: any member (the last OWNER is stopped by LAST_OWNER, not by the policy).
 # read_members (the member list and the teams): every member, OUTSIDER included.
+# read_details (description and timestamps): every member, OUTSIDER included.
 # read_activity (all of the organization's activity): OWNER, MANAGER, ADMIN; others see the
 # activity of what they may read.
 _ORGANIZATION_TABLE: dict[str, tuple[bool, ...]] = {
@@ -64,6 +66,7 @@ _ORGANIZATION_TABLE: dict[str, tuple[bool, ...]] = {
     "leave":          (Y,   Y,      Y,    Y,     Y,     Y,       N,         N),
     "own":            (Y,   N,      N,    N,     N,     N,       N,         N),
     "read_members":   (Y,   Y,      Y,    Y,     Y,     Y,       N,         N),
+    "read_details":   (Y,   Y,      Y,    Y,     Y,     Y,       N,         N),
     "read_activity":  (Y,   Y,      Y,    N,     N,     N,       N,         N),
 }  # fmt: skip
 
@@ -82,6 +85,7 @@ _PUBLIC_OWNER_TABLE: dict[str, tuple[bool, bool]] = {
     "leave":          (N,        N),
     "own":            (N,        N),
     "read_members":   (N,        N),
+    "read_details":   (N,        N),
     "read_activity":  (N,        N),
 }  # fmt: skip
 

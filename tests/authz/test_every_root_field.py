@@ -38,6 +38,7 @@ QUERY_PROBES: dict[str, Probe] = {
         },
     ),
     "viewer": ("{ viewer { id } }", lambda _: {}),
+    "rateLimit": ("{ rateLimit { limit cost remaining } }", lambda _: {}),
     "user": ('{ user(username: "owner") { email accessTokens { totalCount } } }', lambda _: {}),
     "organization": ('{ organization(name: "private") { id } }', lambda _: {}),
     "organizations": ("{ organizations { totalCount edges { node { id } } } }", lambda _: {}),
@@ -270,6 +271,9 @@ async def test_queries_show_outsiders_nothing(
     value = data.get(field)
     if field == "viewer" and signed_in:
         assert value is not None  # the outsider sees themselves, and only that
+        return
+    if field == "rateLimit":
+        assert value["cost"] == 1  # the viewer's own budget, nobody else's
         return
     if field == "user" and signed_in:
         # a public profile; the email and tokens are private

@@ -81,7 +81,8 @@ def test_quick_start_works_as_written(server: tuple[str, dict[str, str]], tmp_pa
     )
     assert result.returncode == 0, result.stderr
     viewer, created = (json.loads(line) for line in result.stdout.strip().splitlines())
-    assert viewer == {"data": {"viewer": {"username": "ada", "email": "ada@example.org"}}}
+    assert viewer["data"] == {"viewer": {"username": "ada", "email": "ada@example.org"}}
+    assert viewer["extensions"]["cost"] == {"requestedNodes": 0, "maxNodes": 50_000}
     organization = created["data"]["createOrganization"]
     assert organization["userErrors"] == []
     assert organization["organization"]["name"] == "acme"

@@ -199,12 +199,12 @@ INVALID_SPECS = [
     Bad(
         "nul-character",
         with_body('args: ["--name", "a\\0b"]\n'),
-        ("args[1]: NUL characters are not allowed",),
+        ("args[1]: a NUL character is not allowed",),
     ),
     Bad(
         "lone-surrogate",
         '{"kind": "component", "run": {"kind": "job", "args": ["\\ud800"]}}',
-        ("run.args[0]: a lone surrogate",),
+        ("run.args[0]: a lone UTF-16 surrogate is not allowed",),
     ),
     Bad("integer-of-5000-digits", with_body("x: " + "9" * 5000 + "\n"), ("line 3", "4300 digits")),
 ]

@@ -73,7 +73,8 @@ class TestCreateAccessToken:
         await factory.user("bob")
         body = await gql('{ user(username: "bob") { accessTokens { totalCount } } }', as_=ada)
         assert error_codes(body) == ["FORBIDDEN"]
-        assert body["data"] is None or body["data"]["user"] is None
+        # The user stays: only the field more private than the user is refused.
+        assert body["data"] == {"user": {"accessTokens": None}}
 
 
 class TestRevokeAccessToken:

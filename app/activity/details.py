@@ -1,0 +1,57 @@
+"""What an activity's `details` may say to this viewer: no more than the objects it describes.
+
+The feed itself is filtered in SQL (a viewer sees the activity of what they may read); within an
+entry, details that describe something more private than its subject follow that thing's rule
+(authz.md, 2026-11-30). One rule per verb that needs one; every other verb's details describe
+only its subject, which the viewer may read.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from app.activity.models import Activity
+from app.authz.roles import Action
+from app.graphql.context import Info
+from app.projects import service as projects
+
+Details = dict[str, Any] | None
+Rule = Callable[[Info, Activity], Awaitable[Details]]
+
+
+async def _for_access_readers(info: Info, row: Activity) -> Details:
+    """Who got which role: for those who may read the project's access list."""
+    if row.project_id is None:
+        return None
+    facts = await info.context.loaders.projects.viewer_facts.load(row.project_id)
+    if facts is None or not projects.may(info.context, facts, Action.READ_ACCESS):
+        return None
+    return row.details
+
+
+async def _readable_sources(info: Info, row: Activity) -> Details:
+    """The sources by name, in the order set, as far as the viewer may read them. Entries
+    written before sources were recorded by id carry only their count: it is left out."""
+    stored = dict(row.details or {})
+    source_ids = stored.pop("source_ids", [])
+    stored.pop("sources", None)
+    loaders = info.context.loaders.projects
+    rows = await loaders.by_id.load_many(source_ids)
+    facts = await loaders.viewer_facts.load_many(source_ids)
+    readable = [
+        source.name
+        for source, fact in zip(rows, facts, strict=True)
+        if source is not None and fact is not None and projects.may(info.context, fact, Action.READ)
+    ]
+    return {**stored, "sources": readable}
+
+
+RULES: dict[str, Rule] = {
+    "project.access_set": _for_access_readers,
+    "project.access_removed": _for_access_readers,
+    "project.promotion_sources_set": _readable_sources,
+}
+
+
+async def visible_details(info: Info, row: Activity) -> Details:
+    rule = RULES.get(row.verb)
+    return row.details if rule is None else await rule(info, row)
