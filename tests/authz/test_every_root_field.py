@@ -273,6 +273,7 @@ async def test_queries_show_outsiders_nothing(
         assert value is not None  # the outsider sees themselves, and only that
         return
     if field == "rateLimit":
+        assert value is not None
         assert value["cost"] == 1  # the viewer's own budget, nobody else's
         return
     if field == "user" and signed_in:
