@@ -106,10 +106,12 @@ def logging_cost(rounds: int) -> Table:
         sink = io.StringIO()
         structlog.configure(logger_factory=structlog.PrintLoggerFactory(sink))
         logger = structlog.get_logger("benchmark")
+
+        def log_one(logger: Any = logger) -> None:
+            logger.error("unexpected error", exc_info=exc_info)
+
         with contextlib.redirect_stderr(sink):
-            cost = median_ms(
-                lambda lg=logger: lg.error("unexpected error", exc_info=exc_info), rounds
-            )
+            cost = median_ms(log_one, rounds)
         table.add_row(name, f"{cost:.2f}")
     return table
 
