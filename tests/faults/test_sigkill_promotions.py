@@ -271,20 +271,6 @@ async def test_sigkill_mid_burst_leaves_whole_promotions(
         f"activities: {len(orphan_activities)}; orphan conditions: {len(orphan_conditions)}"
     )
     assert missing == [], f"acknowledged promotions not in the database: {missing}"
-    if (
-        databases.backend() == "sqlite"
-        and without_one_activity
-        and without_one_activity == without_condition
-        and all(per_version[i] == 0 for i in without_one_activity)
-    ):
-        # Known bug, narrowly matched: only versions with neither condition nor activity.
-        pytest.xfail(
-            f"SQLite: {len(without_one_activity)} versions were committed without their stage "
-            "condition and activity. pysqlite opens no transaction before a SAVEPOINT, so the "
-            "savepoint in app.db.insert_or_existing is the outermost one and its RELEASE "
-            "commits the version alone; the fix is in app/db.py (isolation_level=None on "
-            "connect, BEGIN from a 'begin' event; BEGIN IMMEDIATE for Context.writing)."
-        )
     assert without_one_activity == [], {i: per_version[i] for i in without_one_activity}
     assert wrong_verb == [], wrong_verb
     assert orphan_activities == [], orphan_activities
