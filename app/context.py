@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authn import Viewer
@@ -70,10 +71,15 @@ class Context:
             raise RequestFinished
 
     async def close(self) -> None:
-        """End the request's session once no statement is running on it."""
+        """End the request's session once no statement is running on it. A connection the
+        database dropped under the request (a restart) cannot roll back: it is invalidated, so
+        the pool forgets it, and the answer already made still goes out."""
         async with self.lock:
             self.closed = True
-            await self.session.close()
+            try:
+                await self.session.close()
+            except (DBAPIError, OSError):
+                await self.session.invalidate()
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncSession]:

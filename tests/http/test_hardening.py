@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.applications import Starlette
 from starlette.types import Message
 
@@ -131,6 +132,21 @@ class TestClientDisconnect:
         assert server_log.unexpected_errors() == []
         events = [record.get("event") for record in server_log.records()]
         assert "client disconnected" in events
+
+
+class TestConnectionLostUnderARequest:
+    async def test_the_answer_still_goes_out(
+        self, gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch, server_log: ServerLog
+    ) -> None:
+        # A database restart terminates the request's connection: closing the session fails.
+        async def terminated(_: AsyncSession) -> None:
+            raise DBAPIError("ROLLBACK", None, ConnectionError("connection was closed"))
+
+        monkeypatch.setattr(AsyncSession, "close", terminated)
+        response = await gql.post("{ viewer { username } }")
+        assert response.status_code == 200
+        assert response.json()["data"] == {"viewer": None}
+        assert server_log.unexpected_errors() == []
 
 
 class TestMorePrivateThanTheParent:
