@@ -1,13 +1,16 @@
 """Engine, sessions and the declarative base: the only place that knows which database it is."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import JSON, BigInteger, Connection, DateTime, Integer, MetaData, Select, event
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -68,12 +71,26 @@ def utcnow() -> datetime:
 WRITE_TRANSACTION = {"hubql_write_transaction": True}
 
 
+# SQLite has one writer at a time. Writers of this process queue here, on the event loop, rather
+# than in SQLite's busy handler: 64 of them waiting there each hold a connection and a thread, and
+# past `busy_timeout` they fail with "database is locked". (Other processes still wait in the
+# busy handler.)
+_SQLITE_WRITERS: "WeakKeyDictionary[Engine, asyncio.Lock]" = WeakKeyDictionary()
+
+
 @asynccontextmanager
 async def write_transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     """A transaction that will write: begun IMMEDIATE on SQLite (see WRITE_TRANSACTION), so it
     never has to upgrade a read snapshot into a write, which SQLite refuses once another writer
     committed in between (SQLITE_BUSY_SNAPSHOT, without waiting)."""
-    async with session.begin():
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    queue = (
+        _SQLITE_WRITERS.setdefault(engine, asyncio.Lock())
+        if engine.dialect.name == "sqlite"
+        else contextlib.nullcontext()
+    )
+    async with queue, session.begin():
         await session.connection(execution_options=WRITE_TRANSACTION)
         yield session
 

@@ -302,14 +302,4 @@ async def test_acknowledged_writes_survive_a_postgres_restart(
     assert ready, f"/readyz not 200 within {READY_WITHIN_SECONDS} s: {observed.readiness[-10:]}"
     assert observed.acknowledged_by_phase["up"] > 0
     assert observed.acknowledged_by_phase["recovered"] > 0, "no write succeeded after the restart"
-    plain_500 = [u for u in observed.unclean if u.endswith("500: not JSON: Internal Server Error")]
-    if plain_500 and plain_500 == observed.unclean:
-        # Known bug, narrowly matched: only Starlette's plain-text 500s, everything else held.
-        pytest.xfail(
-            f"{len(plain_500)} requests got Starlette's plain-text 500 (no JSON, no code): "
-            "GraphQLApp.__call__ closes the request's session in `finally` (Context.close), and "
-            "the rollback on a connection PostgreSQL terminated raises DBAPIError out of the "
-            "app, discarding the response. Fix in app/context.py: invalidate the session "
-            "instead of failing when closing it fails."
-        )
     assert observed.unclean == [], observed.unclean[:10]
