@@ -15,7 +15,7 @@ rework, decided by Hypothesis draws so it shrinks like the rest:
   operations) or a GET request instead of a POST.
 """
 
-import json
+import base64
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -58,13 +58,15 @@ from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, queries
 
 from tests.fuzz import values
-from tests.fuzz.values import World, chance
+from tests.fuzz.values import World, chance, dumps, expand
 
 Kind = Literal["query", "mutation"]
 NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 
 # How often each rework applies, per place it could apply.
 P_MEANINGFUL = 0.7
+P_HOSTILE = 0.05
+P_LONG_LIST = 0.03
 P_VARIABLE = 0.3
 P_DEFAULT = 0.15
 P_WRONG_SHAPE = 0.05
@@ -86,41 +88,12 @@ class Request:
             f"{self.method} document:\n{self.document}\n"
             f"variables: {dumps(self.variables, expanded=False)}\n"
             f"operationName: {self.operation_name!r}\n"
-            "(a string \\u0000\\u0001hubql-fuzz-deep:N\\u0001\\u0000 is sent as N nested lists)"
+            "(a string \\u0000\\u0001hubql-fuzz-deep:N\\u0001\\u0000 is sent as N nested lists, "
+            "one \\u0000\\u0001hubql-fuzz-bare:W\\u0001\\u0000 as the bare word W)"
         )
 
 
 # ---- JSON out ---------------------------------------------------------------------------------
-
-_INFINITY = "\x00\x01hubql-fuzz-inf\x01\x00"
-
-
-def _mark_infinities(value: Any) -> Any:
-    if isinstance(value, float) and math.isinf(value):
-        return _INFINITY if value > 0 else "-" + _INFINITY
-    if isinstance(value, dict):
-        return {key: _mark_infinities(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_mark_infinities(item) for item in value]
-    return value
-
-
-def dumps(value: Any, *, expanded: bool = True) -> str:
-    """JSON text as a client would send it: ASCII-escaped (so lone surrogates travel as `\\ud800`
-    escapes) and infinity as `1e400`, which is valid JSON."""
-    text = json.dumps(_mark_infinities(value), ensure_ascii=True, allow_nan=False)
-    marker = json.dumps(_INFINITY)
-    text = text.replace(marker, "1e400").replace(json.dumps("-" + _INFINITY), "-1e400")
-    return expand(text) if expanded else text
-
-
-_DEEP = re.compile(re.escape(json.dumps(values.DEEP_MARKER)).replace(re.escape("{}"), r"(\d+)"))
-
-
-def expand(text: str) -> str:
-    """`deep:N` markers (in a document or in JSON, both print them alike) as N nested lists."""
-    return _DEEP.sub(lambda m: "[" * int(m[1]) + "1" + "]" * int(m[1]), text)
-
 
 # ---- literals ---------------------------------------------------------------------------------
 
@@ -134,8 +107,6 @@ def literal(value: Any) -> ValueNode:
     if isinstance(value, int):
         return IntValueNode(value=str(value))
     if isinstance(value, float):
-        if math.isinf(value):
-            return FloatValueNode(value="1e400" if value > 0 else "-1e400")
         text = repr(value)
         return FloatValueNode(value=text if ("." in text or "e" in text) else text + ".0")
     if isinstance(value, str):
@@ -157,17 +128,32 @@ def literal(value: Any) -> ValueNode:
 
 def custom_scalars(world: World) -> dict[str, st.SearchStrategy[ValueNode]]:
     """Literal strategies for hubql's scalars, and for the built-in ones whose values matter
-    (ids, text, page sizes)."""
-    int32 = st.integers(min_value=-(2**31), max_value=2**31 - 1)
+    (ids, text, page sizes): realistic values, hostile ones now and then."""
     return {
         "DateTime": values.instants().map(literal),
         "JSON": values.json_values(world).map(literal),
         "ID": values.ids(world).map(literal),
         "String": values.texts(world).map(literal),
-        "Int": values.mostly(
-            st.integers(min_value=0, max_value=120),
-            st.one_of(int32, st.sampled_from([-1, 2**31 - 1, -(2**31)])),
-        ).map(literal),
+        "Int": values.mostly(INTS, HOSTILE_INTS, unusual_share=0.05).map(literal),
+    }
+
+
+INTS = st.integers(min_value=0, max_value=120)
+HOSTILE_INTS = st.one_of(
+    st.integers(min_value=-(2**31), max_value=2**31 - 1),
+    st.sampled_from([-1, 2**31 - 1, -(2**31), 2**31, 2**63, 10**400]),
+)
+
+
+def hostile_scalars(world: World) -> dict[str, st.SearchStrategy[Any]]:
+    """Hostile values by scalar, for one argument at a time: the rest of the operation stays
+    realistic, so the hostile value reaches as far into the server as it can."""
+    return {
+        "DateTime": values.hostile_instants(),
+        "JSON": values.hostile_json(world),
+        "ID": values.hostile_ids(world),
+        "String": values.hostile_texts(world),
+        "Int": st.one_of(HOSTILE_INTS, st.sampled_from(values.BARE_WORDS)),
     }
 
 
@@ -228,6 +214,35 @@ def meaningful_strings(world: World) -> dict[str, st.SearchStrategy[str]]:
     }
 
 
+# Which type of object an ID argument or input field names: by its name, or for `id` by the input
+# type it is in (`UpdateRunInput.id` is a run's).
+ID_TYPES = ("ComponentVersion", "ModelVersion", "AccessToken", "Organization", "Project", "Team")
+ID_NAMES = {
+    "organizationId": "Organization",
+    "projectId": "Project",
+    "sourceIds": "Project",
+    "teamId": "Team",
+    "runId": "Run",
+    "run": "Run",
+}
+
+
+def id_type(name: str, owner: str) -> str | None:
+    if name in ID_NAMES:
+        return ID_NAMES[name]
+    if name == "id":
+        return next((kind for kind in (*ID_TYPES, "Run") if kind in owner), None)
+    return None
+
+
+def ids_by_type(world: World) -> dict[str, st.SearchStrategy[str]]:
+    typed: dict[str, list[str]] = {}
+    for global_id in world.ids:
+        type_name = base64.b64decode(global_id).decode().partition(":")[0]
+        typed.setdefault(type_name, []).append(global_id)
+    return {type_name: st.sampled_from(ids) for type_name, ids in typed.items()}
+
+
 # ---- the rework -------------------------------------------------------------------------------
 
 
@@ -245,6 +260,7 @@ DOCUMENT_TEXTS = (
 _DIRECTIVES = st.sampled_from(["skip", "include"])
 _BOOLEANS = st.booleans()
 _COPIES = st.sampled_from([2, 10, 31, 60])
+_LONG = st.sampled_from([101, 1000, 33_000, 70_000])
 _DOCUMENT_TEXTS = st.sampled_from(DOCUMENT_TEXTS)
 
 
@@ -254,6 +270,8 @@ class Rework:
     world: World
     draw: st.DrawFn
     meaningful: dict[str, st.SearchStrategy[str]]
+    hostile: dict[str, st.SearchStrategy[Any]]
+    typed_ids: dict[str, st.SearchStrategy[str]]
     json_values: st.SearchStrategy[Any]
     definitions: list[VariableDefinitionNode] = field(default_factory=list)
     variables: dict[str, Any] = field(default_factory=dict)
@@ -319,7 +337,7 @@ class Rework:
             if declared is None:
                 arguments.append(argument)
                 continue
-            value = self.value(argument.value, declared.type, argument.name.value)
+            value = self.value(argument.value, declared.type, argument.name.value, "")
             if chance(self.draw, P_VARIABLE):
                 value = self.lift(value, declared.type)
             arguments.append(replace(argument, value=value))
@@ -367,13 +385,15 @@ class Rework:
         )
         return SelectionSetNode(selections=(FragmentSpreadNode(name=NameNode(value=name)),))
 
-    def value(self, node: ValueNode, type_: GraphQLInputType, name: str) -> ValueNode:
-        """The generated literal, with meaningful strings swapped in by argument/field name."""
+    def value(self, node: ValueNode, type_: GraphQLInputType, name: str, owner: str) -> ValueNode:
+        """The generated literal, with meaningful values swapped in by argument or input field
+        `name` (in input type `owner`), and now and then one hostile value."""
         unwrapped = graphql.get_nullable_type(type_)
         if isinstance(node, ListValueNode) and graphql.is_list_type(unwrapped):
             item_type = cast("graphql.GraphQLList[GraphQLInputType]", unwrapped).of_type
             return replace(
-                node, values=tuple(self.value(item, item_type, name) for item in node.values)
+                node,
+                values=tuple(self.value(item, item_type, name, owner) for item in node.values),
             )
         if isinstance(node, ObjectValueNode) and isinstance(
             unwrapped, graphql.GraphQLInputObjectType
@@ -384,13 +404,27 @@ class Rework:
                 fields=tuple(
                     replace(
                         item,
-                        value=self.value(item.value, fields[item.name.value].type, item.name.value),
+                        value=self.value(
+                            item.value,
+                            fields[item.name.value].type,
+                            item.name.value,
+                            unwrapped.name,
+                        ),
                     )
                     if item.name.value in fields
                     else item
                     for item in node.fields
                 ),
             )
+        wanted = id_type(name, owner)
+        if (
+            isinstance(node, StringValueNode | IntValueNode)
+            and isinstance(unwrapped, GraphQLScalarType)
+            and unwrapped.name == "ID"
+            and wanted in self.typed_ids
+            and chance(self.draw, P_MEANINGFUL)
+        ):
+            return StringValueNode(value=self.draw(self.typed_ids[wanted]))
         if (
             isinstance(node, StringValueNode | IntValueNode)
             and isinstance(unwrapped, GraphQLScalarType)
@@ -399,6 +433,13 @@ class Rework:
             and chance(self.draw, P_MEANINGFUL)
         ):
             return StringValueNode(value=self.draw(self.meaningful[name]))
+        if (
+            not isinstance(node, VariableNode)
+            and isinstance(unwrapped, GraphQLScalarType)
+            and unwrapped.name in self.hostile
+            and chance(self.draw, P_HOSTILE)
+        ):
+            return literal(self.draw(self.hostile[unwrapped.name]))
         return node
 
     def lift(self, node: ValueNode, type_: GraphQLInputType) -> ValueNode:
@@ -411,6 +452,14 @@ class Rework:
             default = cast("graphql.ConstValueNode", node)
         elif chance(self.draw, P_WRONG_SHAPE):
             self.variables[name] = self.draw(self.json_values)
+        elif graphql.is_list_type(graphql.get_nullable_type(type_)) and chance(
+            self.draw, P_LONG_LIST
+        ):
+            # Longer than a database driver takes parameters in one statement (and than any
+            # document may spell under the token limit): variables only.
+            item = self.python(node, type_)
+            size = self.draw(_LONG)
+            self.variables[name] = (item[:1] or [self.draw(self.json_values)]) * size
         else:
             self.variables[name] = self.python(node, type_)
         self.definitions.append(
@@ -449,7 +498,8 @@ class Rework:
         if isinstance(node, EnumValueNode):
             return node.value
         if isinstance(node, FloatValueNode):
-            return float(node.value)  # 1e400 stays infinity: `dumps` writes it back as 1e400
+            number = float(node.value)
+            return number if math.isfinite(number) else values.BARE_MARKER.format(node.value)
         return graphql.value_from_ast_untyped(node)
 
 
@@ -465,6 +515,8 @@ def requests(schema: GraphQLSchema, world: World, kind: Kind) -> st.SearchStrate
     # NEGATIVE: one schema violation each (a wrong type, a missing argument, a bad enum value).
     documents = values.mostly(build(Mode.POSITIVE), build(Mode.NEGATIVE), unusual_share=0.15)
     meaningful = meaningful_strings(world)
+    hostile = hostile_scalars(world)
+    typed_ids = ids_by_type(world)
     json_values = values.json_values(world)
 
     @st.composite
@@ -472,7 +524,7 @@ def requests(schema: GraphQLSchema, world: World, kind: Kind) -> st.SearchStrate
         generated = draw(documents)
         operation = generated.definitions[0]
         assert isinstance(operation, OperationDefinitionNode)
-        rework = Rework(schema, world, draw, meaningful, json_values)
+        rework = Rework(schema, world, draw, meaningful, hostile, typed_ids, json_values)
         operation = rework.operation(operation)
         operation_name = None
         if chance(draw, 0.1):

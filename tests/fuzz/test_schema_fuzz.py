@@ -47,8 +47,8 @@ from app.runs.models import Run, RunStatus
 from app.settings import Settings
 from app.teams.models import TeamRole
 from app.users.models import AccessToken
-from tests.fuzz.documents import Kind, Request, dumps, expand, requests
-from tests.fuzz.values import World
+from tests.fuzz.documents import Kind, Request, requests
+from tests.fuzz.values import World, dumps, expand
 from tests.helpers import Factory, GraphQLClient, Person, global_id
 
 SDL = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"

@@ -9,7 +9,7 @@ JSON that Python reads as infinity): `encode_body` writes it that way.
 
 import base64
 import json
-import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -111,20 +111,31 @@ ANY_CHARACTER = st.characters(
 )
 
 
-def texts(world: World) -> st.SearchStrategy[str]:
+def clean_texts(world: World) -> st.SearchStrategy[str]:
     names = (*world.usernames, *world.organizations, *world.teams, *world.projects)
-    return mostly(
-        st.one_of(
-            st.sampled_from(names),
-            st.text(st.characters(codec="ascii", min_codepoint=32), max_size=12),
-            st.text(max_size=12, alphabet=st.characters(exclude_categories=["Cs", "Cc"])),
-        ),
-        st.one_of(
-            st.sampled_from(HOSTILE_TEXT),
-            st.text(ANY_CHARACTER, max_size=8),
-            st.sampled_from(names).map(str.upper),
-        ),
+    return st.one_of(
+        st.sampled_from(names),
+        st.text(st.characters(codec="ascii", min_codepoint=32), max_size=12),
+        st.text(max_size=12, alphabet=st.characters(exclude_categories=["Cs", "Cc"])),
     )
+
+
+def hostile_texts(world: World) -> st.SearchStrategy[str]:
+    names = (*world.usernames, *world.organizations, *world.teams, *world.projects)
+    return st.one_of(
+        st.sampled_from(HOSTILE_TEXT),
+        st.text(ANY_CHARACTER, max_size=8),
+        st.sampled_from(names).map(str.upper),
+        st.builds(lambda name, bad: name + bad, st.sampled_from(names), st.sampled_from(BAD)),
+    )
+
+
+# Characters no text in hubql may hold, or that some layer treats specially.
+BAD = ("\x00", "\ud800", "\udfff", "\x00\ud800", "\n", "%", "\\")
+
+
+def texts(world: World) -> st.SearchStrategy[str]:
+    return mostly(clean_texts(world), hostile_texts(world), unusual_share=0.05)
 
 
 # ---- instants ---------------------------------------------------------------------------------
@@ -162,24 +173,41 @@ HOSTILE_INSTANTS = (
 )
 
 
+def clean_instants() -> st.SearchStrategy[str]:
+    return st.datetimes(
+        min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1), timezones=OFFSETS
+    ).map(datetime.isoformat)
+
+
+def hostile_instants() -> st.SearchStrategy[Any]:
+    """Naive, at the calendar's edges (aware, at every offset), malformed, or no string at all."""
+    edges = st.one_of(
+        st.datetimes(max_value=datetime(1, 1, 2), timezones=OFFSETS),
+        st.datetimes(min_value=datetime(9999, 12, 30), timezones=OFFSETS),
+    )
+    return st.one_of(
+        st.datetimes().map(datetime.isoformat),  # naive
+        edges.map(datetime.isoformat),
+        st.sampled_from(HOSTILE_INSTANTS),
+        st.sampled_from([0, -1, 2**70, 1.5, True]),
+    )
+
+
 def instants() -> st.SearchStrategy[Any]:
-    """DateTime values: mostly ISO strings, sometimes not strings at all."""
-    aware = st.datetimes(
-        min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59), timezones=OFFSETS
-    )
-    return mostly(
-        aware.map(datetime.isoformat),
-        st.one_of(
-            st.datetimes().map(datetime.isoformat),  # naive
-            st.sampled_from(HOSTILE_INSTANTS),
-            st.sampled_from([0, -1, 2**70, 1.5, True, None]),
-        ),
-    )
+    return mostly(clean_instants(), hostile_instants(), unusual_share=0.05)
 
 
 # ---- JSON -------------------------------------------------------------------------------------
 
-HUGE_NUMBERS: tuple[int | float, ...] = (
+# What Python cannot build or `json` cannot write: markers that `tests.fuzz.documents.expand`
+# replaces in the text sent, with N nested lists (deeper than the recursion limit), or with a bare
+# word (`NaN`, `Infinity`: not JSON, though Python's `json` reads them).
+DEEP_MARKER = "\x00\x01hubql-fuzz-deep:{}\x01\x00"
+BARE_MARKER = "\x00\x01hubql-fuzz-bare:{}\x01\x00"
+BARE_WORDS = tuple(BARE_MARKER.format(word) for word in ("NaN", "Infinity", "-Infinity"))
+
+
+HUGE_NUMBERS: tuple[int | float | str, ...] = (
     2**31,
     2**53 + 1,
     2**63,
@@ -190,13 +218,9 @@ HUGE_NUMBERS: tuple[int | float, ...] = (
     -1e308,
     5e-324,
     -0.0,
-    math.inf,  # written as 1e400
+    BARE_MARKER.format("1e400"),  # valid JSON, infinity to Python
+    BARE_MARKER.format("-1e400"),
 )
-
-
-# Deeper than the recursion limit lets Python build or encode: a marker that
-# `tests.fuzz.documents.expand` replaces with that many nested lists in the text sent.
-DEEP_MARKER = "\x00\x01hubql-fuzz-deep:{}\x01\x00"
 
 
 def nested(depth: int, leaf: Any = 1) -> Any:
@@ -206,36 +230,77 @@ def nested(depth: int, leaf: Any = 1) -> Any:
     return value
 
 
-def json_values(world: World) -> st.SearchStrategy[Any]:
-    """JSON values with hostile leaves, keys and depths (no NaN: JSON has none)."""
-    leaves = mostly(
+def _trees(world: World, leaves: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    keys = st.one_of(texts(world), st.just("accuracy"))
+
+    # A named function, not a lambda: Hypothesis reads its source to check that it recurses.
+    def extend(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        return st.one_of(
+            st.lists(children, max_size=4), st.dictionaries(keys, children, max_size=4)
+        )
+
+    return st.recursive(leaves, extend, max_leaves=12)
+
+
+def clean_json(world: World) -> st.SearchStrategy[Any]:
+    return _trees(
+        world,
         st.one_of(
             st.none(),
             st.booleans(),
             st.integers(min_value=-(2**53), max_value=2**53),
             st.floats(allow_nan=False, allow_infinity=False, min_value=-1e9, max_value=1e9),
-            texts(world),
+            clean_texts(world),
         ),
-        st.one_of(
-            st.integers(),
-            st.sampled_from(HUGE_NUMBERS),
-            st.floats(allow_nan=False, allow_infinity=False),
-        ),
-        unusual_share=0.1,
     )
-    trees = st.recursive(
-        leaves,
-        lambda children: st.one_of(
-            st.lists(children, max_size=4),
-            st.dictionaries(st.one_of(texts(world), st.just("accuracy")), children, max_size=4),
-        ),
-        max_leaves=12,
+
+
+def hostile_json(world: World) -> st.SearchStrategy[Any]:
+    """Huge numbers, NaN and infinities, hostile text in keys and values, and deep nesting."""
+    hostile_leaves = st.one_of(
+        st.sampled_from(HUGE_NUMBERS),
+        st.sampled_from(BARE_WORDS),
+        st.integers(),
+        hostile_texts(world),
     )
-    deep = st.one_of(
-        st.sampled_from([31, 32, 33, 100, 300]).map(nested),
+    return st.one_of(
+        hostile_leaves,
+        st.dictionaries(hostile_texts(world), clean_json(world), min_size=1, max_size=2),
+        st.builds(lambda key, leaf: {"accuracy": leaf, key: 1}, clean_texts(world), hostile_leaves),
+        st.lists(hostile_leaves, min_size=1, max_size=3),
+        st.sampled_from([31, 32, 33, 100, 200]).map(nested),
         st.sampled_from([1000, 5000, 100_000]).map(DEEP_MARKER.format),
     )
-    return mostly(trees, deep, unusual_share=0.05)
+
+
+def json_values(world: World) -> st.SearchStrategy[Any]:
+    return mostly(clean_json(world), hostile_json(world), unusual_share=0.05)
+
+
+# ---- JSON out ---------------------------------------------------------------------------------
+
+# A marker as JSON and GraphQL both print it: `"\u0000\u0001hubql-fuzz-deep:5\u0001\u0000"`.
+_MARKER = re.compile(r'"\\u0000\\u0001hubql-fuzz-(deep|bare):([^"\\]*)\\u0001\\u0000"')
+
+
+def expand(text: str) -> str:
+    """The markers, wherever they stand as whole strings in JSON or in a GraphQL document (both
+    print them alike), as what they stand for."""
+
+    def replacement(match: re.Match[str]) -> str:
+        kind, what = match[1], match[2]
+        if kind == "bare":
+            return what
+        return "[" * int(what) + "1" + "]" * int(what)
+
+    return _MARKER.sub(replacement, text)
+
+
+def dumps(value: Any, *, expanded: bool = True) -> str:
+    """JSON text as a careless client writes it: ASCII-escaped (a lone surrogate travels as its
+    `\\ud800` escape), with the markers expanded (or left, to describe a request briefly)."""
+    text = json.dumps(value, ensure_ascii=True, allow_nan=False)
+    return expand(text) if expanded else text
 
 
 # ---- global ids -------------------------------------------------------------------------------
@@ -306,44 +371,70 @@ def forged_ids() -> st.SearchStrategy[str]:
     )
 
 
+def hostile_ids(world: World) -> st.SearchStrategy[str | int]:
+    return st.one_of(forged_ids(), st.integers(), hostile_texts(world))
+
+
 def ids(world: World) -> st.SearchStrategy[str | int]:
-    return mostly(st.sampled_from(world.ids), st.one_of(forged_ids(), st.integers(), texts(world)))
+    return mostly(st.sampled_from(world.ids), hostile_ids(world), unusual_share=0.05)
 
 
 # ---- cursors ----------------------------------------------------------------------------------
 
-SORT_NAMES = (
-    "name",
-    "-name",
-    "username",
-    "-at",
-    "-updated_at",
-    "-created_at",
-    "created_at",
-    "status",
-    "stage",
-    "-updated_at,name",
-    "nope",
-    "",
+# The sort keys of hubql's lists (`app.pagination.sort_key` names them by their fields), each
+# with the kinds of the values its cursors hold: the sort columns, then the id.
+SORT_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("-updated_at", ("dt", "int")),
+    ("updated_at", ("dt", "int")),
+    ("-created_at", ("dt", "int")),
+    ("created_at", ("dt", "int")),
+    ("name", ("str", "int")),
+    ("-name", ("str", "int")),
+    ("username", ("str", "int")),
+    ("organization", ("str", "int")),
+    ("granted_at", ("dt", "int")),
+    ("-at", ("dt", "int")),
+    ("status", ("enum", "int")),
+    ("stage", ("enum", "int")),
+    ("-finished_at", ("dt", "int")),
+    ("-updated_at,name", ("dt", "str", "int")),
+    ("name,-created_at", ("str", "dt", "int")),
 )
 
-CURSOR_VALUES = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(2**65), max_value=2**65),
-    st.sampled_from(HUGE_NUMBERS),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.sampled_from(["acme", "", "\x00", "\ud800", "SUCCEEDED", "succeeded", "PRODUCTION"]),
-    st.sampled_from(HOSTILE_INSTANTS).map(lambda text: {"dt": text}),
-    st.datetimes(timezones=st.one_of(st.none(), OFFSETS)).map(lambda d: {"dt": d.isoformat()}),
-    st.sampled_from([{"dt": 5}, {"dt": None}, {"dt": "2026-01-01T00:00:00+00:00", "x": 1}, []]),
+CLEAN_CURSOR_VALUES: dict[str, st.SearchStrategy[Any]] = {
+    "dt": clean_instants().map(lambda text: {"dt": text}),
+    "str": st.sampled_from(["acme", "vision", "fuzzer", "", "v1"]),
+    "int": st.integers(min_value=0, max_value=100),
+    "enum": st.sampled_from(["SUCCEEDED", "FAILED", "PRODUCTION", "TESTING"]),
+}
+
+HOSTILE_CURSOR_VALUES = st.one_of(
+    st.sampled_from([2**63, 2**70, -(2**70), 10**400, 1.5, True, None, [], {}, "\x00", "\ud800"]),
+    st.sampled_from(["succeeded", "Nope", "a\x00", "x" * 100_000]),
+    hostile_instants().map(lambda value: {"dt": value}),
+    st.sampled_from([{"dt": 5}, {"dt": None}, {"dt": "2026-01-01T00:00:00+00:00", "x": 1}]),
+    st.sampled_from(BARE_WORDS),
+    st.sampled_from([100, 200]).map(nested),
+    st.just(DEEP_MARKER.format(10_000)),
 )
+
+
+@st.composite
+def _cursor_payloads(draw: st.DrawFn) -> str:
+    """`[sort, [values]]` as a real cursor holds it, with one value (or the arity) wrong."""
+    name, kinds = draw(st.sampled_from(SORT_KEYS))
+    values = [draw(CLEAN_CURSOR_VALUES[kind]) for kind in kinds]
+    how = draw(st.sampled_from(["value", "value", "value", "arity", "name", "none"]))
+    if how == "value":
+        values[draw(st.integers(0, len(values) - 1))] = draw(HOSTILE_CURSOR_VALUES)
+    elif how == "arity":
+        values = values[: draw(st.integers(0, len(values) - 1))] or [*values, 1]
+    elif how == "name":
+        name = draw(st.sampled_from(["nope", "", "-", "name,name", "\x00"]))
+    return dumps([name, values])
+
 
 RAW_CURSORS = (
-    '["name",[NaN,1]]',
-    '["name",["acme",1e400]]',
-    '["-updated_at",[{"dt":"2026-01-01T00:00:00+00:00"},Infinity]]',
-    '["name",' + "[" * 5000 + "]" * 5000 + "]",
     '["name",["acme",1]',
     '"name"',
     "null",
@@ -363,18 +454,15 @@ def encode_cursor(payload: str, *, urlsafe: bool, padded: bool) -> str:
 
 def cursors() -> st.SearchStrategy[str]:
     payloads = st.one_of(
-        st.builds(
-            lambda name, values: json.dumps([name, values]),
-            st.sampled_from(SORT_NAMES),
-            st.lists(CURSOR_VALUES, max_size=4),
-        ),
+        _cursor_payloads(),
+        _cursor_payloads(),
         st.sampled_from(RAW_CURSORS),
         st.text(ANY_CHARACTER, max_size=16),
     )
     return st.one_of(
-        st.builds(encode_cursor, payloads, urlsafe=st.booleans(), padded=st.booleans()),
-        st.sampled_from(["", "=", "!!!!", "YQ", "YQ=", "Y", "\x00", "\ud800", "a" * 10_000]),
-        st.text(max_size=8),
+        st.builds(encode_cursor, payloads, urlsafe=st.just(True), padded=st.booleans()),
+        st.builds(encode_cursor, payloads, urlsafe=st.just(False), padded=st.just(True)),
+        st.sampled_from(["", "=", "!!!!", "YQ", "YQ=", "Y", "\x00", "\ud800", "a" * 200_000]),
     )
 
 
@@ -465,22 +553,20 @@ def pql() -> st.SearchStrategy[str]:
         st.sampled_from(["", "", "~"]),
         st.sampled_from(PQL_VALUES),
     )
-    expressions = st.recursive(
-        conditions,
-        lambda inner: st.one_of(
+    operators = st.sampled_from([", ", ",", " | ", "|", " AND ", " OR ", " and ", " "])
+
+    def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        return st.one_of(
             inner.map(lambda e: f"({e})"),
-            st.builds(
-                lambda a, op, b: f"{a}{op}{b}",
-                inner,
-                st.sampled_from([", ", ",", " | ", "|", " AND ", " OR ", " and ", " "]),
-                inner,
-            ),
-        ),
-        max_leaves=6,
-    )
+            st.builds(lambda a, op, b: f"{a}{op}{b}", inner, operators, inner),
+        )
+
+    expressions = st.recursive(conditions, extend, max_leaves=6)
     return st.one_of(
         expressions,
-        st.integers(1, 40).map(lambda n: "(" * n + "name:x" + ")" * n),
+        st.sampled_from([1, 16, 17, 40, 300, 3000]).map(lambda n: "(" * n + "name:x" + ")" * n),
+        st.sampled_from([17, 300]).map(lambda n: "~(" * n + "name:x" + ")" * n),
+        st.sampled_from([101, 5000]).map(lambda n: "name:" + "|".join(["a"] * n)),
         st.sampled_from(["(((", ")", "name:x)", "~", ",", " | ", "name:", ":x", "name:x" * 500]),
         st.text(ANY_CHARACTER, max_size=12),
     )
