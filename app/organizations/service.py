@@ -289,21 +289,39 @@ async def remove_member(ctx: Context, organization_id: int, *, username: str) ->
     if not leaving:
         _check_may_grant(ctx, await _granter_role(ctx, organization_id), member.role, "username")
     await _check_keeps_an_owner(ctx, member, None)
+    # The membership goes first: a grant or a team place being given to this user right now
+    # holds the membership row (`membership_held`), so this waits for it to commit, and the
+    # deletes below then see it. A grant to a user, or a team place, needs a membership.
+    await ctx.session.delete(member)
+    await ctx.session.flush()
     team_ids = select(Team.id).where(Team.organization_id == organization_id)
     await ctx.session.execute(
         delete(TeamMember).where(TeamMember.user_id == user.id, TeamMember.team_id.in_(team_ids))
     )
-    # A grant to a user needs a membership (`set_access`): leaving takes the user's grants too.
     project_ids = select(Project.id).where(Project.organization_id == organization_id)
     await ctx.session.execute(
         delete(ProjectGrant).where(
             ProjectGrant.user_id == user.id, ProjectGrant.project_id.in_(project_ids)
         )
     )
-    await ctx.session.delete(member)
-    await ctx.session.flush()
     await _record(ctx, "organization.member_removed", organization_id, user=user.username)
     return member
+
+
+async def membership_held(
+    ctx: Context, organization_id: int, user_id: int
+) -> OrganizationMember | None:
+    """The user's membership, held (FOR SHARE) until the mutation ends: what is given on the
+    strength of it (a project grant, a team place) cannot outlive it (`remove_member`)."""
+    return await ctx.session.scalar(
+        locked(
+            select(OrganizationMember).where(
+                OrganizationMember.organization_id == organization_id,
+                OrganizationMember.user_id == user_id,
+            ),
+            shared=True,
+        )
+    )
 
 
 def members_statement(

@@ -21,7 +21,7 @@ from app.db import locked, utcnow
 from app.errors import Forbidden, Invalid, NotFound, NotFoundInInput, Taken
 from app.names import normalize_slug, validate_slug, validate_text
 from app.organizations import service as organizations
-from app.organizations.models import Organization, OrganizationMember
+from app.organizations.models import Organization
 from app.pagination import Page, PageArgs, SortKey, count, paginate
 from app.projects.models import (
     FEATURE_COLUMNS,
@@ -324,8 +324,7 @@ async def _grantee(
         )
         if user is None:
             raise NotFoundInInput(f"No user named {username!r}.", field="username")
-        member = await ctx.session.get(OrganizationMember, (project.organization_id, user.id))
-        if member is None:
+        if await organizations.membership_held(ctx, project.organization_id, user.id) is None:
             raise Invalid(
                 f"{user.username!r} must be a member of the organization (OUTSIDER will do).",
                 field="username",

@@ -9,7 +9,7 @@ from app.context import Context
 from app.errors import Forbidden, Invalid, NotFound, NotFoundInInput, Taken
 from app.names import normalize_slug, validate_slug, validate_text
 from app.organizations import service as organizations
-from app.organizations.models import OrganizationMember, OrganizationRole
+from app.organizations.models import OrganizationRole
 from app.teams.models import Team, TeamMember, TeamRole
 from app.users.models import User
 
@@ -156,8 +156,7 @@ async def add_team_member(
     user = await ctx.session.scalar(select(User).where(User.username == normalize_slug(username)))
     if user is None:
         raise NotFoundInInput(f"No user named {username!r}.", field="username")
-    in_organization = await ctx.session.get(OrganizationMember, (team.organization_id, user.id))
-    if in_organization is None:
+    if await organizations.membership_held(ctx, team.organization_id, user.id) is None:
         raise Invalid(
             f"{user.username!r} must be a member of the organization first.", field="username"
         )
