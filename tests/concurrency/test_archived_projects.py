@@ -15,8 +15,8 @@ through committed. After every round: the archive succeeded, the write succeeded
 with INVALID (never INTERNAL_SERVER_ERROR), and nothing in the project is stamped at or after
 `archived_at`.
 
-Runs on SQLite as on PostgreSQL: each request has its own connection and reads the project
-before it writes.
+Runs on SQLite as on PostgreSQL: each request has its own connection. Without locks each read the
+project before it wrote (on SQLite, too: its reads ran outside any transaction).
 """
 
 from dataclasses import dataclass

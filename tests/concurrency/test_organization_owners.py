@@ -12,8 +12,8 @@ answers are what some serial order of the two requests gives: the loser gets `LA
 `FORBIDDEN` (a demoted owner may no longer manage members) or `NOT_FOUND` (one who left no longer
 sees the organization), never INTERNAL_SERVER_ERROR, and never do both requests win.
 
-Runs on SQLite as on PostgreSQL: each request has its own connection, and the service reads
-(outside any write transaction on SQLite) before it writes, so both requests count two owners.
+Runs on SQLite as on PostgreSQL: each request has its own connection. Without locks both requests
+counted two owners before either wrote (on SQLite, too: its reads ran outside any transaction).
 """
 
 from dataclasses import dataclass

@@ -15,8 +15,8 @@ writer's PRODUCTION -> DISABLED is FORBIDDEN; writer first: the admin's DISABLED
 allowed). After every round: the version is in PRODUCTION, its stage history (oldest first) has
 no move out of PRODUCTION by anyone but the admin, and its last condition is its stage.
 
-Runs on SQLite as on PostgreSQL: each request has its own connection and reads the version
-before it writes, so both requests see TESTING.
+Runs on SQLite as on PostgreSQL: each request has its own connection. Without locks both read the
+version (TESTING) before either wrote (on SQLite, too: its reads ran outside any transaction).
 """
 
 import itertools
