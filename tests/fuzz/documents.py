@@ -457,9 +457,9 @@ class Rework:
         ):
             # Longer than a database driver takes parameters in one statement (and than any
             # document may spell under the token limit): variables only.
-            item = self.python(node, type_)
-            size = self.draw(_LONG)
-            self.variables[name] = (item[:1] or [self.draw(self.json_values)]) * size
+            items = self.python(node, type_)
+            first = items[:1] if isinstance(items, list) else []
+            self.variables[name] = (first or [self.draw(self.json_values)]) * self.draw(_LONG)
         else:
             self.variables[name] = self.python(node, type_)
         self.definitions.append(
