@@ -1,6 +1,7 @@
 """Plain HTTP around the graph: body limit, health, readiness and metrics."""
 
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -72,49 +73,8 @@ class BodyTooLarge(Exception):
     """Raised from `receive` when the body passes the limit; BodyLimit answers 413."""
 
 
-class Metrics:
-    """Request counts and latencies for Prometheus, per route and status (pure ASGI)."""
-
-    def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
-        self.app = app
-        self.requests = Counter(
-            "hubql_http_requests", "HTTP requests", ["path", "method", "status"], registry=registry
-        )
-        self.latency = Histogram(
-            "hubql_http_request_seconds", "HTTP request latency", ["path"], registry=registry
-        )
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def observed_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, observed_send)
-        finally:
-            # Labels come from small fixed sets: whatever a client invents becomes "other",
-            # so no request can add a time series.
-            path = scope["path"] if scope["path"] in KNOWN_PATHS else "other"
-            method = scope["method"] if scope["method"] in KNOWN_METHODS else "other"
-            self.requests.labels(path, method, str(status)).inc()
-            self.latency.labels(path).observe(time.perf_counter() - started)
-
-
-KNOWN_PATHS = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
-KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-
-
-class AccessLog:
-    """One line per request, in place of uvicorn's: the path without its query string (a token
-    in `?access_token=` must never reach a log), the status, the duration and the request id."""
+class ObservedRequest(ABC):
+    """Pure ASGI: runs the app and hands each HTTP request's status and duration to `done`."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -135,15 +95,53 @@ class AccessLog:
         try:
             await self.app(scope, receive, observed_send)
         finally:
-            method = scope["method"] if scope["method"] in KNOWN_METHODS else "other"
-            access_logger.info(
-                "request",
-                method=method,
-                path=scope["path"][:256],
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 1),
-                request_id=scope.get("state", {}).get("request_id"),
-            )
+            self.done(scope, status, time.perf_counter() - started)
+
+    @abstractmethod
+    def done(self, scope: Scope, status: int, seconds: float) -> None: ...
+
+
+# Labels and log fields come from small fixed sets: whatever a client invents becomes "other",
+# so no request can add a time series.
+KNOWN_PATHS = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def _method(scope: Scope) -> str:
+    return scope["method"] if scope["method"] in KNOWN_METHODS else "other"
+
+
+class Metrics(ObservedRequest):
+    """Request counts and latencies for Prometheus, per route and status."""
+
+    def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
+        super().__init__(app)
+        self.requests = Counter(
+            "hubql_http_requests", "HTTP requests", ["path", "method", "status"], registry=registry
+        )
+        self.latency = Histogram(
+            "hubql_http_request_seconds", "HTTP request latency", ["path"], registry=registry
+        )
+
+    def done(self, scope: Scope, status: int, seconds: float) -> None:
+        path = scope["path"] if scope["path"] in KNOWN_PATHS else "other"
+        self.requests.labels(path, _method(scope), str(status)).inc()
+        self.latency.labels(path).observe(seconds)
+
+
+class AccessLog(ObservedRequest):
+    """One line per request, in place of uvicorn's: the path without its query string (a token
+    in `?access_token=` must never reach a log), the status, the duration and the request id."""
+
+    def done(self, scope: Scope, status: int, seconds: float) -> None:
+        access_logger.info(
+            "request",
+            method=_method(scope),
+            path=scope["path"][:256],
+            status=status,
+            duration_ms=round(seconds * 1000, 1),
+            request_id=scope.get("state", {}).get("request_id"),
+        )
 
 
 def migration_head(database_url: str) -> str | None:
