@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.authn import hash_token, mint_token
@@ -23,7 +23,7 @@ from app.projects.models import (
     ProjectVisibility,
 )
 from app.registry.models import ModelVersion, Stage, StageCondition
-from app.runs.models import Run, RunStatus
+from app.runs.models import ArtifactKind, Run, RunArtifact, RunStatus
 from app.teams.models import Team, TeamMember, TeamRole
 from app.users.models import AccessToken, User
 
@@ -218,6 +218,43 @@ class Factory:
             session.add(run)
             await session.flush()
             return run.id
+
+    async def trained_runs(
+        self, project_id: int, count: int, *, created_by: Person
+    ) -> list[tuple[int, str]]:
+        """`count` succeeded runs `train-<i>`, each with a MODEL artifact named `model`, in two
+        statements: (id, uuid) pairs, in order."""
+        uuids = [uuid.uuid4().hex for _ in range(count)]
+        async with self.sessions() as session, session.begin():
+            ids = list(
+                await session.scalars(
+                    insert(Run).returning(Run.id, sort_by_parameter_order=True),
+                    [
+                        {
+                            "uuid": run_uuid,
+                            "project_id": project_id,
+                            "name": f"train-{index}",
+                            "status": RunStatus.SUCCEEDED,
+                            "tags": [],
+                            "created_by_id": created_by.id,
+                        }
+                        for index, run_uuid in enumerate(uuids)
+                    ],
+                )
+            )
+            await session.execute(
+                insert(RunArtifact),
+                [
+                    {
+                        "run_id": run_id,
+                        "name": "model",
+                        "kind": ArtifactKind.MODEL,
+                        "path": f"s3://models/{run_uuid}/model.pt",
+                    }
+                    for run_id, run_uuid in zip(ids, uuids, strict=True)
+                ],
+            )
+        return list(zip(ids, uuids, strict=True))
 
     async def model_version(
         self,

@@ -8,7 +8,6 @@ hold all three or none of them for each version, and every promotion the server 
 
 import asyncio
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,13 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import create_engine, create_sessionmaker
 from app.migrations import upgrade_to_head
 from app.projects.models import ProjectFeature
-from app.runs.models import ArtifactKind, Run, RunArtifact, RunStatus
 from tests import databases
 from tests.faults.processes import Server, hubql_server
 from tests.helpers import Factory, Person, global_id
@@ -88,36 +86,8 @@ async def registry(fault_database_url: str) -> Registry:
             "fraud",
             features=frozenset({ProjectFeature.RUNTIME, ProjectFeature.MODEL}),
         )
-        uuids = [uuid.uuid4().hex for _ in range(RUNS)]
-        async with sessions() as session, session.begin():
-            run_ids = list(
-                await session.scalars(
-                    insert(Run).returning(Run.id, sort_by_parameter_order=True),
-                    [
-                        {
-                            "uuid": run_uuid,
-                            "project_id": project_id,
-                            "name": f"train-{index}",
-                            "status": RunStatus.SUCCEEDED,
-                            "tags": [],
-                            "created_by_id": writer.id,
-                        }
-                        for index, run_uuid in enumerate(uuids)
-                    ],
-                )
-            )
-            await session.execute(
-                insert(RunArtifact),
-                [
-                    {
-                        "run_id": run_id,
-                        "name": "model",
-                        "kind": ArtifactKind.MODEL,
-                        "path": f"s3://models/{run_uuid}/model.pt",
-                    }
-                    for run_id, run_uuid in zip(run_ids, uuids, strict=True)
-                ],
-            )
+        runs = await factory.trained_runs(project_id, RUNS, created_by=writer)
+        run_ids = [run_id for run_id, _ in runs]
     finally:
         await engine.dispose()
     return Registry(fault_database_url, writer, project_id, run_ids)

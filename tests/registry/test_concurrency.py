@@ -13,14 +13,13 @@ were in flight together, to show the race really happened.
 """
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Connection, ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -30,7 +29,6 @@ from app.main import create_app
 from app.organizations.models import OrganizationRole
 from app.projects.models import ProjectFeature, ProjectRole
 from app.registry.models import ModelVersion, StageCondition
-from app.runs.models import ArtifactKind, Run, RunArtifact, RunStatus
 from app.settings import Settings
 from tests import databases
 from tests.helpers import Factory, GraphQLClient, Person, global_id
@@ -132,39 +130,8 @@ async def registry(factory: Factory, sessions: async_sessionmaker[AsyncSession])
         organization, "fraud", features=frozenset({ProjectFeature.RUNTIME, ProjectFeature.MODEL})
     )
     await factory.grant(project_id, ProjectRole.WRITER, person=writer)
-    uuids = [uuid.uuid4().hex for _ in range(CONCURRENCY)]
-    async with sessions() as session, session.begin():
-        ids = list(
-            await session.scalars(
-                insert(Run).returning(Run.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "uuid": run_uuid,
-                        "project_id": project_id,
-                        "name": f"train-{index}",
-                        "status": RunStatus.SUCCEEDED,
-                        "tags": [],
-                        "created_by_id": writer.id,
-                    }
-                    for index, run_uuid in enumerate(uuids)
-                ],
-            )
-        )
-        await session.execute(
-            insert(RunArtifact),
-            [
-                {
-                    "run_id": run_id,
-                    "name": "model",
-                    "kind": ArtifactKind.MODEL,
-                    "path": f"s3://models/{run_uuid}/model.pt",
-                }
-                for run_id, run_uuid in zip(ids, uuids, strict=True)
-            ],
-        )
-    return Registry(
-        writer, global_id("Project", project_id), project_id, list(zip(ids, uuids, strict=True))
-    )
+    runs = await factory.trained_runs(project_id, CONCURRENCY, created_by=writer)
+    return Registry(writer, global_id("Project", project_id), project_id, runs)
 
 
 async def _race(
