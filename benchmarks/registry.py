@@ -12,6 +12,7 @@ import os
 import statistics
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ from app.main import create_app
 from app.migrations import upgrade_to_head
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
 from app.projects.models import Project, ProjectVisibility
-from app.registry.models import ModelVersion, Stage
+from app.registry.models import ModelVersion, Stage, StageCondition
+from app.runs.models import Run, RunStatus
 from app.settings import Settings, get_settings
 from app.users.models import AccessToken, User
 
@@ -36,6 +38,12 @@ REGISTRY = """
 { organization(name: "acme") { models(first: 50) { totalCount edges { node {
   name latestModelVersion(stage: PRODUCTION) { name createdAt }
 } } } } }
+"""
+# The performance issue's W1: the page a model-registry frontend opens first (../shared/bench).
+MODEL_PAGE = """
+{ organization(name: "acme") { models(first: 50) { edges { node { name
+  modelVersions(first: 10) { edges { node { name stage run { createdBy { username } }
+    stageConditions { stage actor { username } } } } } } } } } }
 """
 VERSIONS = """
 query($after: String, $query: String) { project(owner: "acme", name: "model-0") {
@@ -46,12 +54,19 @@ query($after: String, $query: String) { project(owner: "acme", name: "model-0") 
 """
 
 
+PEOPLE = 100  # creators of runs and actors of stage moves, so loaders fetch many keys
+
+
 async def seed(url: str, models: int, versions: int) -> str:
     engine = create_engine(url)
     token = mint_token()
     start = datetime(2026, 1, 1, tzinfo=UTC)
     async with create_sessionmaker(engine)() as session, session.begin():
         await session.execute(insert(User), [{"username": "ada", "email": "ada@example.org"}])
+        await session.execute(
+            insert(User),
+            [{"username": f"user-{i}", "email": f"user-{i}@example.org"} for i in range(PEOPLE)],
+        )
         await session.execute(
             insert(AccessToken),
             [{"user_id": 1, "name": "bench", "token_hash": hash_token(token), "prefix": "x"}],
@@ -69,27 +84,60 @@ async def seed(url: str, models: int, versions: int) -> str:
                     "name": f"model-{m}",
                     "visibility": ProjectVisibility.INTERNAL,
                     "tags": [],
-                    "runtime_enabled": False,
+                    "runtime_enabled": True,
                     "model_enabled": True,
                 }
                 for m in range(models)
             ],
         )
         for project in range(1, models + 1):
+            run_ids = list(
+                await session.scalars(
+                    insert(Run).returning(Run.id, sort_by_parameter_order=True),
+                    [
+                        {
+                            "uuid": uuid.uuid4().hex,
+                            "project_id": project,
+                            "name": f"train-{v}",
+                            "status": RunStatus.SUCCEEDED,
+                            "tags": [],
+                            "created_by_id": 2 + (project * versions + v) % PEOPLE,
+                        }
+                        for v in range(versions)
+                    ],
+                )
+            )
+            version_ids = list(
+                await session.scalars(
+                    insert(ModelVersion).returning(ModelVersion.id, sort_by_parameter_order=True),
+                    [
+                        {
+                            "project_id": project,
+                            "name": f"v{v}",
+                            "stage": STAGES[v % 4],
+                            "tags": ["golden"] if v % 10 == 0 else [],
+                            "artifacts": [],
+                            "run_id": run_ids[v],
+                            "digest": f"{project:032x}{v:032x}",
+                            "created_at": start + timedelta(minutes=v),
+                            "updated_at": start + timedelta(minutes=v),
+                        }
+                        for v in range(versions)
+                    ],
+                )
+            )
             await session.execute(
-                insert(ModelVersion),
+                insert(StageCondition),
                 [
                     {
-                        "project_id": project,
-                        "name": f"v{v}",
-                        "stage": STAGES[v % 4],
-                        "tags": ["golden"] if v % 10 == 0 else [],
-                        "artifacts": [],
-                        "digest": f"{project:032x}{v:032x}",
-                        "created_at": start + timedelta(minutes=v),
-                        "updated_at": start + timedelta(minutes=v),
+                        "model_version_id": version_id,
+                        "stage": stage,
+                        "reason": "bench",
+                        "actor_id": 2 + (version_id + step) % PEOPLE,
+                        "at": start + timedelta(minutes=v, seconds=step),
                     }
-                    for v in range(versions)
+                    for v, version_id in enumerate(version_ids)
+                    for step, stage in enumerate((Stage.TESTING, STAGES[v % 4]))
                 ],
             )
     await engine.dispose()
@@ -139,6 +187,7 @@ async def measure(url: str, token: str, rounds: int) -> list[tuple[str, float, f
                 )
             )
 
+        await run("model page (W1): 50 models x 10 versions, run, stages", MODEL_PAGE, {})
         await run("registry: 50 models + latest PRODUCTION", REGISTRY, {})
         await run("versions page 1", VERSIONS, {"after": None, "query": None})
         cursor = None
