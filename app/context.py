@@ -1,26 +1,25 @@
 """What every service call gets: who is asking, the request's session, the policy and settings."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authn import Viewer
+from app.authz.access import Access
 from app.authz.enforcer import Authorizer
 from app.authz.roles import viewer_subjects
-from app.db import write_transaction
+from app.db import GatedSession, write_transaction
 from app.errors import QueryTooComplex, Unauthenticated
 from app.settings import Settings
 
+if TYPE_CHECKING:
+    from app.request_loaders import Loaders
+
 # Rows a request may load per node of its limit (see `Context.take_rows`).
 ROWS_PER_NODE = 4
-
-
-class RequestFinished(Exception):
-    """The request's response is gone; late work on its session is dropped."""
 
 
 @dataclass
@@ -30,11 +29,26 @@ class Context:
     authz: Authorizer
     settings: Settings
     request_id: str = ""
-    # An AsyncSession allows one operation at a time, while GraphQL resolves sibling fields
-    # concurrently: every read through the session holds this lock.
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    closed: bool = False
     rows_loaded: int = 0
+    _loaders: "Loaders | None" = field(default=None, init=False, repr=False)
+    access: Access = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.access = Access(self)
+
+    @property
+    def loaders(self) -> "Loaders":
+        """The request's loaders (built on first use; `reset_loaders` starts afresh)."""
+        if self._loaders is None:
+            # Every domain's loaders take a Context: they are imported when first needed.
+            from app.request_loaders import Loaders  # noqa: PLC0415
+
+            self._loaders = Loaders(self)
+        return self._loaders
+
+    def reset_loaders(self) -> None:
+        """After a mutation: what loaders cached may have changed (read your writes)."""
+        self._loaders = None
 
     @property
     def base_roles(self) -> set[str]:
@@ -58,36 +72,15 @@ class Context:
             raise Unauthenticated("Sign in with a personal access token to do this.")
         return self.viewer.user_id
 
-    @asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncSession]:
-        async with self.lock:
-            self._ensure_open()
-            yield self.session
-
-    def _ensure_open(self) -> None:
-        # A resolver GraphQL abandoned (a sibling's error nulled their parent) may wake after the
-        # response was sent; it must not open a new transaction on a finished request.
-        if self.closed:
-            raise RequestFinished
-
     async def close(self) -> None:
-        """End the request's session once no statement is running on it. A connection the
-        database dropped under the request (a restart) cannot roll back: it is invalidated, so
-        the pool forgets it, and the answer already made still goes out."""
-        async with self.lock:
-            self.closed = True
-            try:
-                await self.session.close()
-            except (DBAPIError, OSError):
-                await self.session.invalidate()
+        """End the request's session (see `GatedSession.finish`)."""
+        if isinstance(self.session, GatedSession):
+            await self.session.finish()
+        else:
+            await self.session.close()
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncSession]:
         """One transaction for one mutation field: everything in it commits or nothing does."""
-        async with self.lock:
-            self._ensure_open()
-            if self.session.in_transaction():
-                # Close the read-only transaction earlier fields opened; nothing is expired.
-                await self.session.commit()
-            async with write_transaction(self.session):
-                yield self.session
+        async with write_transaction(self.session):
+            yield self.session

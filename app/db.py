@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -11,14 +12,14 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import JSON, BigInteger, Connection, DateTime, Integer, MetaData, Select, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 RowT = TypeVar("RowT")
@@ -82,7 +83,8 @@ _SQLITE_WRITERS: "WeakKeyDictionary[Engine, asyncio.Lock]" = WeakKeyDictionary()
 async def write_transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     """A transaction that will write: begun IMMEDIATE on SQLite (see WRITE_TRANSACTION), so it
     never has to upgrade a read snapshot into a write, which SQLite refuses once another writer
-    committed in between (SQLITE_BUSY_SNAPSHOT, without waiting)."""
+    committed in between (SQLITE_BUSY_SNAPSHOT, without waiting). Begun, committed and rolled
+    back through the session's own operations, so a gated session gates them too."""
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     queue = (
@@ -90,9 +92,17 @@ async def write_transaction(session: AsyncSession) -> AsyncIterator[AsyncSession
         if engine.dialect.name == "sqlite"
         else contextlib.nullcontext()
     )
-    async with queue, session.begin():
+    async with queue:
+        if session.in_transaction():
+            # Close the read-only transaction earlier statements opened; nothing is expired.
+            await session.commit()
         await session.connection(execution_options=WRITE_TRANSACTION)
-        yield session
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -145,8 +155,60 @@ def pool_options(url: str, size: int, overflow: int) -> dict[str, Any]:
     return {"pool_size": size, "max_overflow": overflow, "pool_pre_ping": True}
 
 
+class RequestFinished(Exception):
+    """The request's response is gone; late work on its session is dropped."""
+
+
+class GatedSession(AsyncSession):
+    """A session any number of coroutines of one request may share. An AsyncSession allows one
+    operation at a time while GraphQL resolves sibling fields concurrently: every operation here
+    holds the session's gate for itself (and only for itself), so services, loaders and resolvers
+    all simply use it. Once the request is finished, later work (a resolver GraphQL abandoned
+    when a sibling's error nulled their parent) is refused instead of opening a transaction."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gate = asyncio.Lock()
+        self.finished = False
+
+    async def finish(self) -> None:
+        """End the session once no operation is running on it. A connection the database
+        dropped under the request (a restart) cannot roll back: it is invalidated, so the pool
+        forgets it, and the answer already made still goes out."""
+        async with self.gate:
+            self.finished = True
+            try:
+                await AsyncSession.close(self)
+            except (DBAPIError, OSError):
+                await AsyncSession.invalidate(self)
+
+
+def _gated(name: str) -> Callable[..., Awaitable[Any]]:
+    operation = getattr(AsyncSession, name)
+
+    @functools.wraps(operation)
+    async def gated(self: GatedSession, *args: Any, **kwargs: Any) -> Any:
+        async with self.gate:
+            if self.finished:
+                raise RequestFinished
+            return await operation(self, *args, **kwargs)
+
+    return gated
+
+
+# Every AsyncSession operation that reaches the connection, but those implemented by another of
+# them (`scalars` runs `execute`, `stream_scalars` runs `stream`, `aclose` runs `close`): the gate
+# is not re-entrant. Typing is AsyncSession's own.
+for _operation in (
+    "execute", "scalar", "get", "get_one", "stream", "refresh", "delete", "delete_all", "merge",
+    "merge_all", "flush", "connection", "commit", "rollback", "close", "invalidate", "reset",
+    "run_sync",
+):  # fmt: skip
+    setattr(GatedSession, _operation, _gated(_operation))
+
+
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    return async_sessionmaker(engine, class_=GatedSession, expire_on_commit=False, autoflush=False)
 
 
 # JSON on both databases; JSONB on PostgreSQL so containment and key operators are indexable.
@@ -160,11 +222,17 @@ async def insert_or_existing(
 
     The insert runs in a savepoint so the transaction survives the conflict and can look the
     winner up: concurrent writers are decided by the constraint, never by check-then-insert.
+    The savepoint is one operation of the session (`run_sync`), so a gated session holds its
+    gate from SAVEPOINT to RELEASE.
     """
+
+    def insert(sync_session: Session) -> None:
+        with sync_session.begin_nested():
+            sync_session.add(row)
+            sync_session.flush()
+
     try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
+        await session.run_sync(insert)
     except IntegrityError:
         found = await existing()
         if found is None:

@@ -29,8 +29,8 @@ class RowsByKeyLoader(DataLoader[K, T | None], Generic[K, T]):
         self._key = key
 
     async def batch_load_fn(self, keys: list[K]) -> list[T | None]:
-        async with self._ctx.reading() as session:
-            rows = (await session.scalars(select(self._entity).where(self._key.in_(keys)))).all()
+        session = self._ctx.session
+        rows = (await session.scalars(select(self._entity).where(self._key.in_(keys)))).all()
         self._ctx.take_rows(len(rows))
         by_key = {getattr(row, self._key.key): row for row in rows}
         return [by_key.get(key) for key in keys]
@@ -46,8 +46,8 @@ class GroupedRowsLoader(DataLoader[K, list[T]], Generic[K, T]):
         self._key = key
 
     async def batch_load_fn(self, keys: list[K]) -> list[list[T]]:
-        async with self._ctx.reading() as session:
-            rows = (await session.scalars(self._statement.where(self._key.in_(keys)))).all()
+        session = self._ctx.session
+        rows = (await session.scalars(self._statement.where(self._key.in_(keys)))).all()
         self._ctx.take_rows(len(rows))
         grouped: dict[K, list[T]] = defaultdict(list)
         for row in rows:
@@ -79,19 +79,19 @@ class PageLoader(DataLoader[tuple[K, PageArgs], Page[T]], Generic[K, T]):
         for parent, args in keys:
             by_args[args].append(parent)
         pages: dict[tuple[K, PageArgs], Page[T]] = {}
-        async with self._ctx.reading() as session:
-            for args, parents in by_args.items():
-                found = await paginate_partitioned(
-                    session,
-                    self._statement(),
-                    self._entity,
-                    self._partition,
-                    parents,
-                    self._sort,
-                    args,
-                )
-                pages.update({(parent, args): page for parent, page in found.items()})
-                self._ctx.take_rows(sum(len(page.items) for page in found.values()))
+        session = self._ctx.session
+        for args, parents in by_args.items():
+            found = await paginate_partitioned(
+                session,
+                self._statement(),
+                self._entity,
+                self._partition,
+                parents,
+                self._sort,
+                args,
+            )
+            pages.update({(parent, args): page for parent, page in found.items()})
+            self._ctx.take_rows(sum(len(page.items) for page in found.values()))
         return [pages[key] for key in keys]
 
 
@@ -110,8 +110,8 @@ class CountLoader(DataLoader[K, int], Generic[K]):
         self._partition = partition
 
     async def batch_load_fn(self, keys: list[K]) -> list[int]:
-        async with self._ctx.reading() as session:
-            counts = await count_partitioned(session, self._statement(), self._partition, keys)
+        session = self._ctx.session
+        counts = await count_partitioned(session, self._statement(), self._partition, keys)
         return [counts[key] for key in keys]
 
 
@@ -147,8 +147,8 @@ class RelatedRowsLoader(DataLoader[K, list[T]], Generic[K, T]):
 
     async def batch_load_fn(self, keys: list[K]) -> list[list[T]]:
         grouped: dict[K, list[T]] = defaultdict(list)
-        async with self._ctx.reading() as session:
-            rows = (await session.execute(self._statement(keys))).all()
+        session = self._ctx.session
+        rows = (await session.execute(self._statement(keys))).all()
         self._ctx.take_rows(len(rows))
         for row, key in rows:
             grouped[key].append(row)

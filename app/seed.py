@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.authn import Viewer
 from app.authz.enforcer import Authorizer
+from app.authz.roles import Kind
 from app.context import Context
 from app.db import create_sessionmaker, write_transaction
 from app.hub import service as hub
@@ -17,7 +18,6 @@ from app.organizations.models import OrganizationRole
 from app.projects import service as projects
 from app.projects.models import ProjectFeature, ProjectRole, ProjectVisibility
 from app.registry import service as registry
-from app.registry.models import Stage
 from app.runs import service as runs
 from app.runs.models import ArtifactKind, RunStatus
 from app.runs.service import ArtifactSpec
@@ -25,6 +25,8 @@ from app.settings import Settings
 from app.teams import service as teams
 from app.teams.models import TeamRole
 from app.users import service as users
+from app.versions import service as versions
+from app.versions.models import Stage
 
 HUB_SPECS = Path(__file__).parent / "hub" / "examples" / "polyaxon-hub"
 
@@ -92,7 +94,7 @@ async def seed(engine: AsyncEngine, settings: Settings) -> Seeded:
             artifacts=[ArtifactSpec("dataset", ArtifactKind.DATASET, "s3://acme/data/v1")],
             upstream=[],
         )  # fmt: skip
-        versions = 0
+        version_count = 0
         for index, accuracy in enumerate((0.91, 0.94, 0.96), start=1):
             run = await runs.create_run(
                 as_bob, training.id, name=f"train-{index}", status=RunStatus.SUCCEEDED,
@@ -105,11 +107,11 @@ async def seed(engine: AsyncEngine, settings: Settings) -> Seeded:
                 as_bob, model.id, run_id=run.id, name=f"v{index}", artifact_names=["model"],
                 description=None, tags=[], metadata={"framework": "pytorch"},
             )  # fmt: skip
-            versions += 1
+            version_count += 1
             for stage in (Stage.STAGING, Stage.PRODUCTION)[: index - 1]:
-                await registry.transition_stage(
-                    as_ada, version.id, stage=stage, reason="demo", message=None,
-                    archive_others=stage is Stage.PRODUCTION,
+                await versions.transition(
+                    as_ada, Kind.MODEL_VERSION, version.id, stage=stage, reason="demo",
+                    message=None, archive_others=stage is Stage.PRODUCTION,
                 )  # fmt: skip
 
         components = 0
@@ -124,5 +126,5 @@ async def seed(engine: AsyncEngine, settings: Settings) -> Seeded:
                     as_ada, project.id, name=spec_file.stem, spec=spec_file.read_text(),
                     description=None, tags=[],
                 )  # fmt: skip
-                versions += 1
-    return Seeded(tokens=tokens, components=components, versions=versions)
+                version_count += 1
+    return Seeded(tokens=tokens, components=components, versions=version_count)

@@ -28,10 +28,11 @@ from app.main import create_app
 from app.migrations import upgrade_to_head
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
 from app.projects.models import Project, ProjectVisibility
-from app.registry.models import ModelVersion, Stage, StageCondition
+from app.registry.models import ModelVersion, StageCondition
 from app.runs.models import Run, RunStatus
 from app.settings import Settings, get_settings
 from app.users.models import AccessToken, User
+from app.versions.models import Stage
 
 STAGES = (Stage.TESTING, Stage.STAGING, Stage.PRODUCTION, Stage.DISABLED)
 REGISTRY = """

@@ -22,10 +22,11 @@ from app.projects.models import (
     ProjectRole,
     ProjectVisibility,
 )
-from app.registry.models import ModelVersion, Stage, StageCondition
+from app.registry.models import ModelVersion, StageCondition
 from app.runs.models import ArtifactKind, Run, RunArtifact, RunStatus
 from app.teams.models import Team, TeamMember, TeamRole
 from app.users.models import AccessToken, User
+from app.versions.models import Stage
 
 
 @dataclass

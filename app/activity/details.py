@@ -10,9 +10,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from app.activity.models import Activity
-from app.authz.roles import Action
+from app.authz.roles import Action, Kind
 from app.graphql.context import Info
-from app.projects import service as projects
+from app.projects.models import Project
 
 Details = dict[str, Any] | None
 Rule = Callable[[Info, Activity], Awaitable[Details]]
@@ -22,8 +22,10 @@ async def _for_access_readers(info: Info, row: Activity) -> Details:
     """Who got which role: for those who may read the project's access list."""
     if row.project_id is None:
         return None
-    facts = await info.context.loaders.projects.viewer_facts.load(row.project_id)
-    if facts is None or not projects.may(info.context, facts, Action.READ_ACCESS):
+    project = await info.context.loaders.rows(Project).load(row.project_id)
+    if project is None or not await info.context.access.may(
+        Kind.PROJECT, project, Action.READ_ACCESS
+    ):
         return None
     return row.details
 
@@ -34,15 +36,9 @@ async def _readable_sources(info: Info, row: Activity) -> Details:
     stored = dict(row.details or {})
     source_ids = stored.pop("source_ids", [])
     stored.pop("sources", None)
-    loaders = info.context.loaders.projects
-    rows = await loaders.by_id.load_many(source_ids)
-    facts = await loaders.viewer_facts.load_many(source_ids)
-    readable = [
-        source.name
-        for source, fact in zip(rows, facts, strict=True)
-        if source is not None and fact is not None and projects.may(info.context, fact, Action.READ)
-    ]
-    return {**stored, "sources": readable}
+    rows = await info.context.loaders.rows(Project).load_many(source_ids)
+    readable = await info.context.access.readable(Kind.PROJECT, rows)
+    return {**stored, "sources": [source.name for source in readable if source is not None]}
 
 
 RULES: dict[str, Rule] = {

@@ -54,8 +54,5 @@ def readable_activity(ctx: Context) -> ColumnElement[bool]:
     )
 
 
-def activity_statement(ctx: Context, organization_id: int | None) -> Select[Activity]:
-    statement = select(Activity).where(readable_activity(ctx))
-    if organization_id is not None:
-        statement = statement.where(Activity.organization_id == organization_id)
-    return statement
+def readable_activity_rows(ctx: Context) -> Select[Activity]:
+    return select(Activity).where(readable_activity(ctx))

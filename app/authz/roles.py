@@ -85,6 +85,14 @@ def may_grant(authz: Authorizer, granter: OrganizationRole, role: OrganizationRo
     return authz.allows([org_subject(granter)], org_role_object(role), Action.GRANT)
 
 
+@dataclass(frozen=True, slots=True)
+class OrganizationFacts:
+    """What the database says about the viewer and one organization."""
+
+    membership: OrganizationRole | None = None
+    public_owner: bool = False
+
+
 def organization_roles(
     membership: OrganizationRole | None, base: Iterable[str], *, public_owner: bool = False
 ) -> set[str]:
@@ -93,6 +101,20 @@ def organization_roles(
         roles.add(org_subject(membership))
     if public_owner:
         roles.add(PUBLIC_OWNER)
+    return roles
+
+
+def user_roles(
+    viewer_id: int | None,
+    user_id: int,
+    shared: Iterable[OrganizationRole],
+    base: Iterable[str],
+) -> set[str]:
+    """On a user (or their tokens): themselves, and the viewer's roles in organizations both
+    belong to (managers read members' emails)."""
+    roles = set(base) | {org_subject(role) for role in shared}
+    if viewer_id is not None and viewer_id == user_id:
+        roles.add(SELF)
     return roles
 
 

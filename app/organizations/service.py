@@ -1,11 +1,13 @@
 """Organizations and their members: validation, authorization, SQL."""
 
+from collections.abc import Awaitable, Callable
+
 from sqlalchemy import ColumnElement, Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.activity import service as activity
 from app.authz import filters
-from app.authz.roles import Action, Kind, may_grant, org_roles_allowing, organization_roles
+from app.authz.roles import Action, Kind, may_grant, org_roles_allowing
 from app.context import Context
 from app.db import locked
 from app.errors import Forbidden, Invalid, LastOwner, NotFound, NotFoundInInput, Taken
@@ -14,51 +16,21 @@ from app.organizations.models import Organization, OrganizationMember, Organizat
 from app.pagination import Page, PageArgs, SortKey, count, paginate
 from app.projects.models import Project, ProjectGrant
 from app.teams.models import Team, TeamMember
+from app.unset import UNSET
 from app.users.models import User
+
+# What `add_member`, `update_member_role` and `remove_member` are, to the graph.
+MemberOperation = Callable[..., Awaitable[OrganizationMember]]
 
 MAX_DISPLAY_NAME = 128
 MAX_DESCRIPTION = 2000
 
 
-async def membership_role(ctx: Context, organization_id: int) -> OrganizationRole | None:
-    if ctx.viewer.user_id is None:
-        return None
+async def find_by_name(ctx: Context, name: str) -> Organization | None:
+    """SQL finds; whether the viewer may read it is `ctx.access`'s to say."""
     return await ctx.session.scalar(
-        select(OrganizationMember.role).where(
-            OrganizationMember.organization_id == organization_id,
-            OrganizationMember.user_id == ctx.viewer.user_id,
-        )
-    )
-
-
-async def owns_public_projects(ctx: Context, organization_id: int) -> bool:
-    statement = filters.organizations_with_public_projects(ctx).where(
-        Project.organization_id == organization_id
-    )
-    return await ctx.session.scalar(statement.limit(1)) is not None
-
-
-async def roles_on(ctx: Context, organization_id: int) -> set[str]:
-    return organization_roles(
-        await membership_role(ctx, organization_id),
-        ctx.base_roles,
-        public_owner=await owns_public_projects(ctx, organization_id),
-    )
-
-
-async def get_readable(ctx: Context, organization_id: int) -> Organization | None:
-    organization = await ctx.session.get(Organization, organization_id)
-    if organization is None:
-        return None
-    roles = await roles_on(ctx, organization_id)
-    return organization if ctx.authz.allows(roles, Kind.ORGANIZATION, Action.READ) else None
-
-
-async def find_readable_by_name(ctx: Context, name: str) -> Organization | None:
-    organization = await ctx.session.scalar(
         select(Organization).where(Organization.name == normalize_slug(name))
     )
-    return None if organization is None else await get_readable(ctx, organization.id)
 
 
 async def lock(ctx: Context, organization_id: int) -> Organization:
@@ -68,19 +40,6 @@ async def lock(ctx: Context, organization_id: int) -> Organization:
     )
     if organization is None:
         raise NotFound("No such organization.")
-    return organization
-
-
-async def get_for(ctx: Context, organization_id: int, action: Action) -> Organization:
-    """The organization, locked, if the viewer may do `action` on it. Unreadable ones do not
-    exist. Every change to its members is decided after the lock, on the roles as they are (two
-    owners demoting each other one after the other: the second is no longer an owner)."""
-    organization = await lock(ctx, organization_id)
-    roles = await roles_on(ctx, organization_id)
-    if not ctx.authz.allows(roles, Kind.ORGANIZATION, Action.READ):
-        raise NotFound("No such organization.")
-    if not ctx.authz.allows(roles, Kind.ORGANIZATION, action):
-        raise Forbidden(f"You may not {action.value.replace('_', ' ')} in this organization.")
     return organization
 
 
@@ -138,24 +97,19 @@ async def _ensure_name_free(ctx: Context, name: str) -> None:
         raise Taken(f"{name!r} is already taken.", field="name")
 
 
-UNSET: object = object()
-
-
 async def update_organization(
     ctx: Context,
     organization_id: int,
     *,
-    display_name: str | object | None = UNSET,
-    description: str | object | None = UNSET,
+    display_name: str | None = UNSET,
+    description: str | None = UNSET,
 ) -> Organization:
-    organization = await get_for(ctx, organization_id, Action.UPDATE)
+    organization = await ctx.access.get(Kind.ORGANIZATION, organization_id, Action.UPDATE)
     if display_name is not UNSET:
-        assert display_name is None or isinstance(display_name, str)
         organization.display_name = validate_text(
             display_name, field="displayName", max_length=MAX_DISPLAY_NAME
         )
     if description is not UNSET:
-        assert description is None or isinstance(description, str)
         organization.description = validate_text(
             description, field="description", max_length=MAX_DESCRIPTION
         )
@@ -165,7 +119,7 @@ async def update_organization(
 
 
 async def delete_organization(ctx: Context, organization_id: int, *, confirm_name: str) -> int:
-    organization = await get_for(ctx, organization_id, Action.DELETE)
+    organization = await ctx.access.get(Kind.ORGANIZATION, organization_id, Action.DELETE)
     if normalize_slug(confirm_name) != organization.name:
         raise Invalid("Type the organization's name to confirm.", field="confirmName")
     # The organization's activity goes with it (a cascade); nothing is left to record it in.
@@ -228,7 +182,7 @@ async def _check_keeps_an_owner(
 
 
 async def _granter_role(ctx: Context, organization_id: int) -> OrganizationRole:
-    role = await membership_role(ctx, organization_id)
+    role = (await ctx.loaders.organizations.viewer_facts.load(organization_id)).membership
     assert role is not None  # get_for(MANAGE_MEMBERS) succeeded, so the viewer is a member
     return role
 
@@ -243,7 +197,7 @@ def _check_may_grant(
 async def add_member(
     ctx: Context, organization_id: int, *, username: str, role: OrganizationRole
 ) -> OrganizationMember:
-    await get_for(ctx, organization_id, Action.MANAGE_MEMBERS)
+    await ctx.access.get(Kind.ORGANIZATION, organization_id, Action.MANAGE_MEMBERS)
     _check_may_grant(ctx, await _granter_role(ctx, organization_id), role, "role")
     user = await ctx.session.scalar(select(User).where(User.username == normalize_slug(username)))
     if user is None:
@@ -266,7 +220,7 @@ async def add_member(
 async def update_member_role(
     ctx: Context, organization_id: int, *, username: str, role: OrganizationRole
 ) -> OrganizationMember:
-    await get_for(ctx, organization_id, Action.MANAGE_MEMBERS)
+    await ctx.access.get(Kind.ORGANIZATION, organization_id, Action.MANAGE_MEMBERS)
     granter = await _granter_role(ctx, organization_id)
     _, member = await _member(ctx, organization_id, username)
     _check_may_grant(ctx, granter, member.role, "username")
@@ -284,7 +238,9 @@ async def remove_member(ctx: Context, organization_id: int, *, username: str) ->
     # Authorized before the username is looked up: a viewer who may not manage members gets the
     # same answer whoever the input names (no membership oracle). Naming oneself is leaving.
     leaving = ctx.viewer.username is not None and normalize_slug(username) == ctx.viewer.username
-    await get_for(ctx, organization_id, Action.LEAVE if leaving else Action.MANAGE_MEMBERS)
+    await ctx.access.get(
+        Kind.ORGANIZATION, organization_id, Action.LEAVE if leaving else Action.MANAGE_MEMBERS
+    )
     user, member = await _member(ctx, organization_id, username)
     if not leaving:
         _check_may_grant(ctx, await _granter_role(ctx, organization_id), member.role, "username")
@@ -334,15 +290,3 @@ def members_statement(
     if predicate is not None:
         statement = statement.where(predicate)
     return statement
-
-
-def may(
-    ctx: Context,
-    membership: OrganizationRole | None,
-    action: Action,
-    *,
-    public_owner: bool = False,
-) -> bool:
-    """The decision for one organization, given the viewer's membership already loaded."""
-    roles = organization_roles(membership, ctx.base_roles, public_owner=public_owner)
-    return ctx.authz.allows(roles, Kind.ORGANIZATION, action)

@@ -6,27 +6,21 @@ from sqlalchemy import Select, or_, select
 from app.authz import filters
 from app.authz.roles import ProjectFacts
 from app.context import Context
-from app.loaders import ConnectionLoaders, RelatedRowsLoader, RowsByKeyLoader
+from app.loaders import RelatedRowsLoader
 from app.organizations.models import OrganizationMember
-from app.pagination import SortKey
 from app.projects.models import Project, ProjectGrant, ProjectRole, PromotionSource
 from app.teams.models import TeamMember
-
-GRANTS_OLDEST_FIRST = SortKey(
-    "granted_at", ((ProjectGrant.granted_at, False), (ProjectGrant.id, False))
-)
 
 
 class ViewerFactsByProjectIdLoader(DataLoader[int, ProjectFacts | None]):
     """What the database says about the viewer and each project: three statements a batch."""
 
-    def __init__(self, ctx: Context, projects: RowsByKeyLoader[int, Project]) -> None:
+    def __init__(self, ctx: Context) -> None:
         super().__init__()
         self._ctx = ctx
-        self._projects = projects
 
     async def batch_load_fn(self, project_ids: list[int]) -> list[ProjectFacts | None]:
-        rows = await self._projects.load_many(project_ids)
+        rows = await self._ctx.loaders.rows(Project).load_many(project_ids)
         found = [row for row in rows if row is not None]
         memberships: dict[int, object] = {}
         grants: dict[int, set[ProjectRole]] = defaultdict(set)
@@ -34,28 +28,26 @@ class ViewerFactsByProjectIdLoader(DataLoader[int, ProjectFacts | None]):
         if user_id is not None and found:
             organization_ids = {row.organization_id for row in found}
             teams = select(TeamMember.team_id).where(TeamMember.user_id == user_id)
-            async with self._ctx.reading() as session:
-                memberships = dict(
-                    (
-                        await session.execute(
-                            select(
-                                OrganizationMember.organization_id, OrganizationMember.role
-                            ).where(
-                                OrganizationMember.user_id == user_id,
-                                OrganizationMember.organization_id.in_(organization_ids),
-                            )
-                        )
-                    ).all()
-                )
-                for project_id, granted in (
+            session = self._ctx.session
+            memberships = dict(
+                (
                     await session.execute(
-                        select(ProjectGrant.project_id, ProjectGrant.role).where(
-                            ProjectGrant.project_id.in_([row.id for row in found]),
-                            or_(ProjectGrant.user_id == user_id, ProjectGrant.team_id.in_(teams)),
+                        select(OrganizationMember.organization_id, OrganizationMember.role).where(
+                            OrganizationMember.user_id == user_id,
+                            OrganizationMember.organization_id.in_(organization_ids),
                         )
                     )
-                ).all():
-                    grants[project_id].add(granted)
+                ).all()
+            )
+            for project_id, granted in (
+                await session.execute(
+                    select(ProjectGrant.project_id, ProjectGrant.role).where(
+                        ProjectGrant.project_id.in_([row.id for row in found]),
+                        or_(ProjectGrant.user_id == user_id, ProjectGrant.team_id.in_(teams)),
+                    )
+                )
+            ).all():
+                grants[project_id].add(granted)
         facts: list[ProjectFacts | None] = []
         for row in rows:
             if row is None:
@@ -76,29 +68,9 @@ class ViewerFactsByProjectIdLoader(DataLoader[int, ProjectFacts | None]):
 class ProjectLoaders:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
-        self.by_id: RowsByKeyLoader[int, Project] = RowsByKeyLoader(ctx, Project, Project.id)
-        self.viewer_facts = ViewerFactsByProjectIdLoader(ctx, self.by_id)
-        self.of_organization: ConnectionLoaders[int, Project] = ConnectionLoaders(
-            ctx, Project, Project.organization_id
-        )
-        self.access = ConnectionLoaders[int, ProjectGrant](
-            ctx, ProjectGrant, ProjectGrant.project_id
-        )
-        team_grants = ConnectionLoaders[int | None, ProjectGrant](
-            ctx, ProjectGrant, ProjectGrant.team_id
-        )
-        self.team_grants, self.team_grant_counts = team_grants.get(
-            "readable", self._readable_grants, GRANTS_OLDEST_FIRST
-        )
+        self.viewer_facts = ViewerFactsByProjectIdLoader(ctx)
         self.promotion_sources: RelatedRowsLoader[int, Project] = RelatedRowsLoader(
             ctx, self._sources
-        )
-
-    def _readable_grants(self) -> Select[ProjectGrant]:
-        return (
-            select(ProjectGrant)
-            .join(Project, Project.id == ProjectGrant.project_id)
-            .where(filters.readable_projects(self._ctx))
         )
 
     def _sources(self, project_ids: list[int]) -> Select[Project, int]:

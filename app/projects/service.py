@@ -3,22 +3,18 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, or_, select
+from sqlalchemy import ColumnElement, Select, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.activity import service as activity
 from app.authz import filters
-from app.authz.enforcer import NO_ATTRIBUTES, StageMove
 from app.authz.roles import (
     Action,
     Kind,
-    ProjectFacts,
-    effective_project_role,
-    project_roles,
 )
 from app.context import Context
-from app.db import locked, utcnow
-from app.errors import Forbidden, Invalid, NotFound, NotFoundInInput, Taken
+from app.db import utcnow
+from app.errors import Invalid, NotFoundInInput, Taken
 from app.names import normalize_slug, validate_slug, validate_text
 from app.organizations import service as organizations
 from app.organizations.models import Organization
@@ -32,10 +28,10 @@ from app.projects.models import (
     ProjectVisibility,
     PromotionSource,
 )
-from app.teams.models import Team, TeamMember
+from app.teams.models import Team
+from app.unset import UNSET
 from app.users.models import User
 
-UNSET: Any = object()
 MAX_DESCRIPTION = 2000
 MAX_README = 100_000
 MAX_TAGS = 20
@@ -43,112 +39,16 @@ MAX_TAG_LENGTH = 64
 MAX_PROMOTION_SOURCES = 50
 
 
-# ---- facts and decisions ----------------------------------------------------------------------
+# ---- finding -----------------------------------------------------------------------------------
 
 
-async def grant_roles(ctx: Context, project_id: int) -> frozenset[ProjectRole]:
-    if ctx.viewer.user_id is None:
-        return frozenset()
-    teams = select(TeamMember.team_id).where(TeamMember.user_id == ctx.viewer.user_id)
-    rows = await ctx.session.scalars(
-        select(ProjectGrant.role).where(
-            ProjectGrant.project_id == project_id,
-            or_(ProjectGrant.user_id == ctx.viewer.user_id, ProjectGrant.team_id.in_(teams)),
-        )
-    )
-    return frozenset(rows.all())
-
-
-async def facts_for(ctx: Context, project: Project) -> ProjectFacts:
-    return ProjectFacts(
-        visibility=project.visibility,
-        archived=project.archived_at is not None,
-        org_membership=await organizations.membership_role(ctx, project.organization_id),
-        grants=await grant_roles(ctx, project.id),
-    )
-
-
-def may(
-    ctx: Context,
-    facts: ProjectFacts,
-    action: Action,
-    kind: Kind = Kind.PROJECT,
-    attributes: StageMove = NO_ATTRIBUTES,
-) -> bool:
-    return ctx.authz.allows(project_roles(facts, ctx.base_roles), kind, action, attributes)
-
-
-def viewer_role(ctx: Context, facts: ProjectFacts) -> ProjectRole | None:
-    return effective_project_role(ctx.authz, project_roles(facts, ctx.base_roles))
-
-
-def authorize(
-    ctx: Context,
-    facts: ProjectFacts,
-    action: Action,
-    kind: Kind = Kind.PROJECT,
-    attributes: StageMove = NO_ATTRIBUTES,
-) -> None:
-    """NOT_FOUND when unreadable, FORBIDDEN when the role falls short, INVALID when archived."""
-    if not may(ctx, facts, Action.READ):
-        raise NotFound("No such project.")
-    if may(ctx, facts, action, kind, attributes):
-        return
-    unarchived = ProjectFacts(facts.visibility, False, facts.org_membership, facts.grants)
-    if facts.archived and may(ctx, unarchived, action, kind, attributes):
-        raise Invalid("The project is archived: it is read-only until it is unarchived.")
-    raise Forbidden(f"You may not {action.value.replace('_', ' ')} in this project.")
-
-
-async def get_readable(ctx: Context, project_id: int) -> Project | None:
-    project = await ctx.session.get(Project, project_id)
-    if project is None or not may(ctx, await facts_for(ctx, project), Action.READ):
-        return None
-    return project
-
-
-async def find_readable(ctx: Context, owner: str, name: str) -> Project | None:
-    project = await ctx.session.scalar(
+async def find_by_name(ctx: Context, owner: str, name: str) -> Project | None:
+    """SQL finds `owner/name`; whether the viewer may read it is `ctx.access`'s to say."""
+    return await ctx.session.scalar(
         select(Project)
         .join(Organization, Organization.id == Project.organization_id)
         .where(Organization.name == normalize_slug(owner), Project.name == normalize_slug(name))
     )
-    return None if project is None else await get_readable(ctx, project.id)
-
-
-# Actions that change the project itself hold its row alone; every other write into the project
-# shares the row, so an archive, a visibility change or a new grant waits for writes in flight and
-# they wait for it: each is decided on the project as it is when it commits.
-_CHANGES_THE_PROJECT = frozenset(
-    {Action.UPDATE, Action.ARCHIVE, Action.DELETE, Action.MANAGE_ACCESS,
-     Action.SET_PROMOTION_SOURCES}
-)  # fmt: skip
-
-
-async def lock(ctx: Context, project_id: int, *, exclusive: bool) -> Project:
-    """The project's row, locked for the rest of the mutation (see `app.db.locked`)."""
-    project = await ctx.session.scalar(
-        locked(select(Project).where(Project.id == project_id), shared=not exclusive)
-    )
-    if project is None:
-        raise NotFound("No such project.")
-    return project
-
-
-async def get_for(
-    ctx: Context,
-    project_id: int,
-    action: Action,
-    kind: Kind = Kind.PROJECT,
-    *,
-    exclusive: bool | None = None,
-) -> Project:
-    """The project, locked, if the viewer may do `action` in it (see `authorize`)."""
-    if exclusive is None:
-        exclusive = kind is Kind.PROJECT and action in _CHANGES_THE_PROJECT
-    project = await lock(ctx, project_id, exclusive=exclusive)
-    authorize(ctx, await facts_for(ctx, project), action, kind)
-    return project
 
 
 # ---- lists ------------------------------------------------------------------------------------
@@ -215,7 +115,7 @@ async def create_project(
     visibility: ProjectVisibility,
     features: Sequence[ProjectFeature],
 ) -> Project:
-    await organizations.get_for(ctx, organization_id, Action.CREATE_PROJECT)
+    await ctx.access.get(Kind.ORGANIZATION, organization_id, Action.CREATE_PROJECT)
     project = Project(
         organization_id=organization_id,
         name=validate_slug(name, field="name"),
@@ -265,7 +165,7 @@ async def update_project(
     visibility: ProjectVisibility | None = UNSET,
     features: Sequence[ProjectFeature] | None = UNSET,
 ) -> Project:
-    project = await get_for(ctx, project_id, Action.UPDATE)
+    project = await ctx.access.get(Kind.PROJECT, project_id, Action.UPDATE)
     changed: list[str] = []
     if description is not UNSET:
         project.description = validate_text(
@@ -291,7 +191,7 @@ async def update_project(
 
 
 async def archive_project(ctx: Context, project_id: int, *, archived: bool) -> Project:
-    project = await get_for(ctx, project_id, Action.ARCHIVE)
+    project = await ctx.access.get(Kind.PROJECT, project_id, Action.ARCHIVE)
     if (project.archived_at is not None) == archived:
         state = "archived" if archived else "not archived"
         raise Invalid(f"The project is already {state}.", field="id")
@@ -303,7 +203,7 @@ async def archive_project(ctx: Context, project_id: int, *, archived: bool) -> P
 
 
 async def delete_project(ctx: Context, project_id: int) -> int:
-    project = await get_for(ctx, project_id, Action.DELETE)
+    project = await ctx.access.get(Kind.PROJECT, project_id, Action.DELETE)
     await _record(ctx, "project.deleted", project)
     await ctx.session.delete(project)
     await ctx.session.flush()
@@ -349,7 +249,7 @@ async def set_access(
     team: str | None,
     role: ProjectRole,
 ) -> ProjectGrant:
-    project = await get_for(ctx, project_id, Action.MANAGE_ACCESS)
+    project = await ctx.access.get(Kind.PROJECT, project_id, Action.MANAGE_ACCESS)
     user_id, team_id = await _grantee(ctx, project, username, team)
     grant = await ctx.session.scalar(
         select(ProjectGrant).where(
@@ -378,7 +278,7 @@ async def set_access(
 async def remove_access(
     ctx: Context, project_id: int, *, username: str | None, team: str | None
 ) -> ProjectGrant:
-    project = await get_for(ctx, project_id, Action.MANAGE_ACCESS)
+    project = await ctx.access.get(Kind.PROJECT, project_id, Action.MANAGE_ACCESS)
     user_id, team_id = await _grantee(ctx, project, username, team)
     grant = await ctx.session.scalar(
         select(ProjectGrant).where(
@@ -407,12 +307,12 @@ def access_statement() -> Select[ProjectGrant]:
 async def set_promotion_sources(
     ctx: Context, project_id: int, source_ids: Sequence[int]
 ) -> Project:
-    project = await get_for(ctx, project_id, Action.SET_PROMOTION_SOURCES)
+    project = await ctx.access.get(Kind.PROJECT, project_id, Action.SET_PROMOTION_SOURCES)
     unique_ids = list(dict.fromkeys(i for i in source_ids if i != project.id))
     if len(unique_ids) > MAX_PROMOTION_SOURCES:
         raise Invalid(f"At most {MAX_PROMOTION_SOURCES} sources.", field="sourceIds")
-    for source_id in unique_ids:
-        source = await get_readable(ctx, source_id)
+    found = await ctx.loaders.rows(Project).load_many(unique_ids)
+    for source in await ctx.access.readable(Kind.PROJECT, found):
         if source is None:
             raise NotFoundInInput("A source project does not exist.", field="sourceIds")
         if source.organization_id != project.organization_id:

@@ -1,61 +1,55 @@
-from collections.abc import Awaitable, Callable, Iterable
+"""Projects and their grants in the graph: views over `app.projects.models` rows."""
+
 from datetime import datetime
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import ColumnElement
 from strawberry import relay
 from strawberry.permission import BasePermission, PermissionExtension
 
-from app.authz.roles import Action, ProjectFacts
+from app.authz.roles import Action, Kind
 from app.errors import ErrorCode
 from app.graphql.context import Info
-from app.graphql.core import (
-    Connection,
-    OrderDirection,
-    UserErrorType,
-    build_connection,
-    decode_id,
-    filter_key,
-    ordering,
-    page_args,
-    run_mutation,
-)
 from app.graphql.cost import ListSize
-from app.pagination import sort_key
-from app.pql import Condition, Op, compile_filters
+from app.graphql.kit import (
+    RowNode,
+    Slice,
+    UserErrorType,
+    changes,
+    connection,
+    decode_id,
+    deleted,
+    mutate,
+)
+from app.graphql.refs import (
+    ComponentVersionRef,
+    ModelVersionRef,
+    OrganizationRef,
+    ProjectGrantRef,
+    ProjectRef,
+    RunRef,
+    TeamRef,
+    UserRef,
+)
+from app.hub.listing import COMPONENT_VERSIONS
+from app.hub.models import ComponentVersion as ComponentVersionRow
+from app.organizations.models import Organization as OrganizationRow
 from app.projects import models
 from app.projects import service as projects
-from app.projects.filters import PROJECT_FIELDS, PROJECT_SORTABLE
-from app.projects.loaders import GRANTS_OLDEST_FIRST
+from app.projects.listing import GRANTS
+from app.registry.listing import MODEL_VERSIONS
+from app.registry.models import ModelVersion as ModelVersionRow
+from app.runs import service as runs
+from app.runs.listing import RUNS
+from app.teams.models import Team as TeamRow
+from app.users.models import User as UserRow
+from app.versions import service as versions
+from app.versions.models import Stage
 
-if TYPE_CHECKING:
-    from app.hub.types import ComponentVersion, ComponentVersionFilter, ComponentVersionOrder
-    from app.organizations.types import Organization
-    from app.registry.models import Stage
-    from app.registry.types import ModelVersion, ModelVersionFilter, ModelVersionOrder
-    from app.runs.types import Run, RunFilter, RunOrder
-    from app.teams.types import Team
-    from app.users.types import User
+strawberry.enum(models.ProjectVisibility, name="ProjectVisibility")
+strawberry.enum(models.ProjectRole, name="ProjectRole")
+strawberry.enum(models.ProjectFeature, name="ProjectFeature")
 
-ProjectVisibility = strawberry.enum(models.ProjectVisibility, name="ProjectVisibility")
-ProjectRole = strawberry.enum(models.ProjectRole, name="ProjectRole")
-ProjectFeature = strawberry.enum(models.ProjectFeature, name="ProjectFeature")
-
-UserRef = Annotated["User", strawberry.lazy("app.users.types")]
-TeamRef = Annotated["Team", strawberry.lazy("app.teams.types")]
-OrganizationRef = Annotated["Organization", strawberry.lazy("app.organizations.types")]
-RunRef = Annotated["Run", strawberry.lazy("app.runs.types")]
-RunFilterRef = Annotated["RunFilter", strawberry.lazy("app.runs.types")]
-RunOrderRef = Annotated["RunOrder", strawberry.lazy("app.runs.types")]
-ModelVersionRef = Annotated["ModelVersion", strawberry.lazy("app.registry.types")]
-ModelVersionFilterRef = Annotated["ModelVersionFilter", strawberry.lazy("app.registry.types")]
-ModelVersionOrderRef = Annotated["ModelVersionOrder", strawberry.lazy("app.registry.types")]
-StageRef = Annotated["Stage", strawberry.lazy("app.registry.types")]
-ComponentVersionRef = Annotated["ComponentVersion", strawberry.lazy("app.hub.types")]
-ComponentVersionFilterRef = Annotated["ComponentVersionFilter", strawberry.lazy("app.hub.types")]
-ComponentVersionOrderRef = Annotated["ComponentVersionOrder", strawberry.lazy("app.hub.types")]
 Grantee = Annotated[UserRef | TeamRef, strawberry.union("Grantee")]
 
 
@@ -75,360 +69,160 @@ class CanReadAccess(BasePermission):
     message = "Only project admins may see who has access."
     error_extensions = {"code": ErrorCode.FORBIDDEN.value}  # noqa: RUF012  (Strawberry reads it)
 
-    async def has_permission(self, source: "Project", info: Info, **kwargs: Any) -> bool:
-        facts = await source.facts(info)
-        return projects.may(info.context, facts, Action.READ_ACCESS)
+    async def has_permission(self, source: models.Project, info: Info, **kwargs: Any) -> bool:
+        return await info.context.access.may(Kind.PROJECT, source, Action.READ_ACCESS)
 
 
 @strawberry.type(name="Project")
-class Project(relay.Node):
-    project_id: relay.NodeID[int]
+class Project(RowNode):
+    model, kind = models.Project, Kind.PROJECT
     name: str
     description: str | None
     readme: str | None
     tags: list[str]
-    visibility: ProjectVisibility  # type: ignore[valid-type]
-    features: list[ProjectFeature]  # type: ignore[valid-type]
+    visibility: models.ProjectVisibility
+    features: list[models.ProjectFeature]
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime
-    _organization_id: strawberry.Private[int]
-    _created_by_id: strawberry.Private[int | None]
-
-    @classmethod
-    def from_row(cls, row: models.Project) -> "Project":
-        return cls(
-            project_id=row.id,
-            name=row.name,
-            description=row.description,
-            readme=row.readme,
-            tags=list(row.tags or []),
-            visibility=row.visibility,
-            features=row.features,
-            archived_at=row.archived_at,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            _organization_id=row.organization_id,
-            _created_by_id=row.created_by_id,
-        )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list["Project | None"]:
-        ctx = info.context
-        ids = [int(node_id) for node_id in node_ids]
-        rows = await ctx.loaders.projects.by_id.load_many(ids)
-        facts = await ctx.loaders.projects.viewer_facts.load_many(ids)
-        return [
-            cls.from_row(row)
-            if row is not None and fact is not None and projects.may(ctx, fact, Action.READ)
-            else None
-            for row, fact in zip(rows, facts, strict=True)
-        ]
-
-    async def facts(self, info: Info) -> ProjectFacts:
-        facts = await info.context.loaders.projects.viewer_facts.load(self.project_id)
-        assert facts is not None
-        return facts
 
     @strawberry.field(description="`owner/name`, as projects are addressed.")
-    async def full_name(self, info: Info) -> str:
-        organization = await info.context.loaders.organizations.by_id.load(self._organization_id)
+    async def full_name(self, project: strawberry.Parent[models.Project], info: Info) -> str:
+        organization = await info.context.loaders.rows(OrganizationRow).load(
+            project.organization_id
+        )
         assert organization is not None
-        return f"{organization.name}/{self.name}"
+        return f"{organization.name}/{project.name}"
 
     @strawberry.field
-    async def organization(self, info: Info) -> OrganizationRef:
-        from app.organizations.types import Organization  # noqa: PLC0415
-
-        row = await info.context.loaders.organizations.by_id.load(self._organization_id)
+    async def organization(
+        self, project: strawberry.Parent[models.Project], info: Info
+    ) -> OrganizationRef:
+        row = await info.context.loaders.rows(OrganizationRow).load(project.organization_id)
         assert row is not None
-        return Organization.from_row(row)
+        return row
 
     @strawberry.field
-    async def created_by(self, info: Info) -> UserRef | None:
-        from app.users.types import User  # noqa: PLC0415
-
-        if self._created_by_id is None:
+    async def created_by(
+        self, project: strawberry.Parent[models.Project], info: Info
+    ) -> UserRef | None:
+        if project.created_by_id is None:
             return None
-        row = await info.context.loaders.users.by_id.load(self._created_by_id)
-        return None if row is None else User.from_row(row)
+        return await info.context.loaders.rows(UserRow).load(project.created_by_id)
 
     @strawberry.field(description="The viewer's effective role: the strongest that applies.")
-    async def viewer_role(self, info: Info) -> ProjectRole | None:  # type: ignore[valid-type]
-        return projects.viewer_role(info.context, await self.facts(info))
+    async def viewer_role(
+        self, project: strawberry.Parent[models.Project], info: Info
+    ) -> models.ProjectRole | None:
+        return await info.context.access.project_role(project)
 
     @strawberry.field
-    async def viewer_can(self, info: Info) -> ProjectPermissions:
-        ctx, facts = info.context, await self.facts(info)
+    async def viewer_can(
+        self, project: strawberry.Parent[models.Project], info: Info
+    ) -> ProjectPermissions:
+        access = info.context.access
 
-        def can(action: Action) -> bool:
-            return projects.may(ctx, facts, action)
+        async def can(action: Action) -> bool:
+            return await access.may(Kind.PROJECT, project, action)
 
         return ProjectPermissions(
-            update=can(Action.UPDATE),
-            delete=can(Action.DELETE),
-            archive=can(Action.ARCHIVE),
-            manage_access=can(Action.MANAGE_ACCESS),
-            create_run=can(Action.CREATE_RUN) and models.ProjectFeature.RUNTIME in self.features,
-            promote=can(Action.PROMOTE),
-            transition_stage=can(Action.TRANSITION),
-            publish_component=can(Action.PUBLISH_COMPONENT),
+            update=await can(Action.UPDATE),
+            delete=await can(Action.DELETE),
+            archive=await can(Action.ARCHIVE),
+            manage_access=await can(Action.MANAGE_ACCESS),
+            create_run=await can(Action.CREATE_RUN)
+            and models.ProjectFeature.RUNTIME in project.features,
+            promote=await can(Action.PROMOTE),
+            transition_stage=await can(Action.TRANSITION),
+            publish_component=await can(Action.PUBLISH_COMPONENT),
         )
 
-    @strawberry.field(
+    @connection(
+        GRANTS,
         description="Grants to users and teams, oldest first (project admins only).",
+        nullable=True,
         extensions=[PermissionExtension(permissions=[CanReadAccess()])],
     )
-    async def access(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection["ProjectGrant"] | None:
-        # Nullable: refusing a field more private than the project must not null the project.
-        args = page_args(info, first, after, last, before)
-        pages, counts = info.context.loaders.projects.access.get(
-            "all", projects.access_statement, GRANTS_OLDEST_FIRST
-        )
-        page = await pages.load((self.project_id, args))
-        return build_connection(page, ProjectGrant.from_row, lambda: counts.load(self.project_id))
+    async def access(self, project: strawberry.Parent[models.Project]) -> Slice:
+        return GRANTS.under(project.id)
 
     @strawberry.field(
         description="Projects whose runs may be promoted here (besides itself).",
         directives=[ListSize(assumed_size=10)],
     )
-    async def promotion_sources(self, info: Info) -> list["Project"]:
-        rows = await info.context.loaders.projects.promotion_sources.load(self.project_id)
-        return [Project.from_row(row) for row in rows]
+    async def promotion_sources(
+        self, project: strawberry.Parent[models.Project], info: Info
+    ) -> list[ProjectRef]:
+        return await info.context.loaders.projects.promotion_sources.load(project.id)
 
-    @strawberry.field(description="Runs, newest change first unless ordered otherwise.")
-    async def runs(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: RunFilterRef | None = None,
-        query: str | None = None,
-        order_by: list[RunOrderRef] | None = None,
-        sort: str | None = None,
-    ) -> Connection[RunRef]:
-        from app.runs.types import run_connection  # noqa: PLC0415
-
-        return await run_connection(
-            info, self.project_id, first, after, last, before, filter, query, order_by, sort
-        )
+    @connection(RUNS, description="Runs, newest change first unless ordered otherwise.")
+    async def runs(self, project: strawberry.Parent[models.Project]) -> Slice:
+        return RUNS.under(project.id)
 
     @strawberry.field(description="A run of this project by its uuid; null when there is none.")
-    async def run(self, info: Info, uuid: strawberry.ID) -> RunRef | None:
-        from app.runs import service as runs  # noqa: PLC0415
-        from app.runs.types import Run  # noqa: PLC0415
-
+    async def run(
+        self, project: strawberry.Parent[models.Project], info: Info, uuid: strawberry.ID
+    ) -> RunRef | None:
         ctx = info.context
-        async with ctx.reading():
-            row = await runs.get_readable_by_uuid(ctx, str(uuid))
-        return None if row is None or row.project_id != self.project_id else Run.from_row(row)
+        row = await ctx.access.readable_one(Kind.RUN, await runs.find_by_uuid(ctx, str(uuid)))
+        return row if row is not None and row.project_id == project.id else None
 
-    @strawberry.field(description="Model versions, newest change first unless ordered otherwise.")
-    async def model_versions(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: ModelVersionFilterRef | None = None,
-        query: str | None = None,
-        order_by: list[ModelVersionOrderRef] | None = None,
-        sort: str | None = None,
-    ) -> Connection[ModelVersionRef]:
-        from app.registry.types import model_version_connection  # noqa: PLC0415
-
-        return await model_version_connection(
-            info, self.project_id, first, after, last, before, filter, query, order_by, sort
-        )
+    @connection(
+        MODEL_VERSIONS,
+        description="Model versions, newest change first unless ordered otherwise.",
+    )
+    async def model_versions(self, project: strawberry.Parent[models.Project]) -> Slice:
+        return MODEL_VERSIONS.under(project.id)
 
     @strawberry.field(description="A model version by name; null when there is none.")
-    async def model_version(self, info: Info, name: str) -> ModelVersionRef | None:
-        from app.registry import service as registry  # noqa: PLC0415
-        from app.registry.types import ModelVersion  # noqa: PLC0415
+    async def model_version(
+        self, project: strawberry.Parent[models.Project], info: Info, name: str
+    ) -> ModelVersionRef | None:
+        return await versions.find_in_project(info.context, ModelVersionRow, project.id, name)
 
-        ctx = info.context
-        async with ctx.reading():
-            row = await registry.find_in_project(ctx, self.project_id, name)
-        return None if row is None else ModelVersion.from_row(row)
-
-    @strawberry.field(description="Component versions, newest change first unless ordered.")
-    async def component_versions(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: ComponentVersionFilterRef | None = None,
-        query: str | None = None,
-        order_by: list[ComponentVersionOrderRef] | None = None,
-        sort: str | None = None,
-    ) -> Connection[ComponentVersionRef]:
-        from app.hub.types import component_version_connection  # noqa: PLC0415
-
-        return await component_version_connection(
-            info, self.project_id, first, after, last, before, filter, query, order_by, sort
-        )
+    @connection(
+        COMPONENT_VERSIONS, description="Component versions, newest change first unless ordered."
+    )
+    async def component_versions(self, project: strawberry.Parent[models.Project]) -> Slice:
+        return COMPONENT_VERSIONS.under(project.id)
 
     @strawberry.field(description="A component version by name; null when there is none.")
-    async def component_version(self, info: Info, name: str) -> ComponentVersionRef | None:
-        from app.hub import service as hub  # noqa: PLC0415
-        from app.hub.types import ComponentVersion  # noqa: PLC0415
-
-        ctx = info.context
-        async with ctx.reading():
-            row = await hub.find_in_project(ctx, self.project_id, name)
-        return None if row is None else ComponentVersion.from_row(row)
+    async def component_version(
+        self, project: strawberry.Parent[models.Project], info: Info, name: str
+    ) -> ComponentVersionRef | None:
+        return await versions.find_in_project(info.context, ComponentVersionRow, project.id, name)
 
     @strawberry.field(description="The newest version, in a stage if one is given.")
     async def latest_model_version(
-        self, info: Info, stage: StageRef | None = None
+        self, project: strawberry.Parent[models.Project], info: Info, stage: Stage | None = None
     ) -> ModelVersionRef | None:
-        from app.registry.types import ModelVersion  # noqa: PLC0415
-
-        row = await info.context.loaders.registry.latest.load((self.project_id, stage))
-        return None if row is None else ModelVersion.from_row(row)
+        return await info.context.loaders.registry.latest.load((project.id, stage))
 
 
 @strawberry.type(description="A project role held by a user or a team.")
 class ProjectGrant:
-    role: ProjectRole  # type: ignore[valid-type]
+    role: models.ProjectRole
     granted_at: datetime
-    _project_id: strawberry.Private[int]
-    _user_id: strawberry.Private[int | None]
-    _team_id: strawberry.Private[int | None]
-
-    @classmethod
-    def from_row(cls, row: models.ProjectGrant) -> "ProjectGrant":
-        return cls(
-            role=row.role,
-            granted_at=row.granted_at,
-            _project_id=row.project_id,
-            _user_id=row.user_id,
-            _team_id=row.team_id,
-        )
 
     @strawberry.field
-    async def project(self, info: Info) -> Project:
-        row = await info.context.loaders.projects.by_id.load(self._project_id)
+    async def project(
+        self, grant: strawberry.Parent[models.ProjectGrant], info: Info
+    ) -> ProjectRef:
+        row = await info.context.loaders.rows(models.Project).load(grant.project_id)
         assert row is not None
-        return Project.from_row(row)
+        return row
 
     @strawberry.field
-    async def grantee(self, info: Info) -> Grantee:
-        from app.teams.types import Team  # noqa: PLC0415
-        from app.users.types import User  # noqa: PLC0415
-
+    async def grantee(self, grant: strawberry.Parent[models.ProjectGrant], info: Info) -> Grantee:
         loaders = info.context.loaders
-        if self._user_id is not None:
-            user = await loaders.users.by_id.load(self._user_id)
-            assert user is not None
-            return User.from_row(user)
-        assert self._team_id is not None
-        team = await loaders.teams.by_id.load(self._team_id)
-        assert team is not None
-        return Team.from_row(team)
-
-
-# ---- filtering and ordering -------------------------------------------------------------------
-
-
-@strawberry.input(description="Typed filters; they compile to the same SQL as `query`.")
-class ProjectFilter:
-    name: str | None = None
-    name_contains: str | None = None
-    tags: list[str] | None = strawberry.field(default=None, description="Has any of these.")
-    visibility: list[models.ProjectVisibility] | None = None
-    features: list[models.ProjectFeature] | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    updated_after: datetime | None = None
-    updated_before: datetime | None = None
-
-    def conditions(self) -> list[Condition]:
-        found: list[Condition] = []
-        if self.name is not None:
-            found.append(Condition("name", Op.EQ, (self.name.lower(),)))
-        if self.name_contains is not None:
-            found.append(Condition("name", Op.LIKE, (f"%{self.name_contains}%",)))
-        for name, values in (
-            ("tags", self.tags),
-            ("visibility", [v.value for v in self.visibility or []] or None),
-            ("features", [f.value for f in self.features or []] or None),
-        ):
-            if values is not None:
-                found.append(Condition(name, Op.IN, tuple(values)))
-        for name, op, moment in (
-            ("created_at", Op.GT, self.created_after),
-            ("created_at", Op.LT, self.created_before),
-            ("updated_at", Op.GT, self.updated_after),
-            ("updated_at", Op.LT, self.updated_before),
-        ):
-            if moment is not None:
-                found.append(Condition(name, op, (moment.isoformat(),)))
-        return found
-
-
-@strawberry.enum
-class ProjectOrderField(Enum):
-    NAME = "NAME"
-    CREATED_AT = "CREATED_AT"
-    UPDATED_AT = "UPDATED_AT"
-
-
-@strawberry.input
-class ProjectOrder:
-    field: ProjectOrderField
-    direction: OrderDirection = OrderDirection.ASC
-
-
-def project_predicate(filter: ProjectFilter | None, query: str | None) -> ColumnElement[bool]:
-    return compile_filters(query, filter.conditions() if filter else [], PROJECT_FIELDS)
-
-
-async def project_connection(
-    info: Info,
-    organization_id: int,
-    feature: models.ProjectFeature | None,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-    filter: ProjectFilter | None,
-    query: str | None,
-    order_by: list[ProjectOrder] | None,
-    sort: str | None,
-) -> Connection[Project]:
-    """An organization's projects the viewer may read (all, the registry, or the hub)."""
-    ctx = info.context
-    args = page_args(info, first, after, last, before)
-    order = sort_key(
-        ordering(order_by, sort, PROJECT_SORTABLE), PROJECT_SORTABLE, models.Project.id
-    )
-    where = [project_predicate(filter, query)]
-    if feature is not None:
-        where.append(projects.feature_predicate(feature))
-    key = filter_key(feature, filter and tuple(filter.conditions()), query)
-    pages, counts = ctx.loaders.projects.of_organization.get(
-        key, lambda: projects.readable_statement(ctx, None, *where), order
-    )
-    page = await pages.load((organization_id, args))
-    return build_connection(page, Project.from_row, lambda: counts.load(organization_id))
-
-
-ProjectConnectionResolver = Callable[..., Awaitable[Connection[Project]]]
+        row: UserRow | TeamRow | None
+        if grant.user_id is not None:
+            row = await loaders.rows(UserRow).load(grant.user_id)
+        else:
+            assert grant.team_id is not None  # a grant has one grantee (a check constraint)
+            row = await loaders.rows(TeamRow).load(grant.team_id)
+        assert row is not None  # grants cascade with their grantee
+        return row
 
 
 # ---- root fields and mutations ----------------------------------------------------------------
@@ -439,11 +233,11 @@ class ProjectQuery:
     @strawberry.field(
         description="A project by `owner/name`; null when the viewer may not read it."
     )
-    async def project(self, info: Info, owner: str, name: str) -> Project | None:
+    async def project(self, info: Info, owner: str, name: str) -> ProjectRef | None:
         ctx = info.context
-        async with ctx.reading():
-            row = await projects.find_readable(ctx, owner, name)
-        return None if row is None else Project.from_row(row)
+        return await ctx.access.readable_one(
+            Kind.PROJECT, await projects.find_by_name(ctx, owner, name)
+        )
 
 
 @strawberry.input
@@ -453,8 +247,8 @@ class CreateProjectInput:
     description: str | None = None
     readme: str | None = None
     tags: list[str] = strawberry.field(default_factory=list)
-    visibility: ProjectVisibility = models.ProjectVisibility.PRIVATE  # type: ignore[valid-type]
-    features: list[ProjectFeature] = strawberry.field(  # type: ignore[valid-type]
+    visibility: models.ProjectVisibility = models.ProjectVisibility.PRIVATE
+    features: list[models.ProjectFeature] = strawberry.field(
         default_factory=lambda: [models.ProjectFeature.RUNTIME],
         description="Which version kinds it accepts; a model registry is [MODEL].",
     )
@@ -466,8 +260,8 @@ class UpdateProjectInput:
     description: str | None = strawberry.UNSET
     readme: str | None = strawberry.UNSET
     tags: list[str] | None = strawberry.UNSET
-    visibility: ProjectVisibility | None = strawberry.UNSET  # type: ignore[valid-type]
-    features: list[ProjectFeature] | None = strawberry.UNSET  # type: ignore[valid-type]
+    visibility: models.ProjectVisibility | None = strawberry.UNSET
+    features: list[models.ProjectFeature] | None = strawberry.UNSET
 
 
 @strawberry.input
@@ -480,7 +274,7 @@ class SetProjectAccessInput:
     project_id: relay.GlobalID
     username: str | None = None
     team: str | None = None
-    role: ProjectRole  # type: ignore[valid-type]
+    role: models.ProjectRole
 
 
 @strawberry.input(description="Name exactly one grantee: `username` or `team`.")
@@ -500,7 +294,7 @@ class SetPromotionSourcesInput:
 
 @strawberry.type
 class ProjectPayload:
-    project: Project | None = None
+    project: ProjectRef | None = None
     user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
 
 
@@ -512,30 +306,8 @@ class DeleteProjectPayload:
 
 @strawberry.type
 class ProjectAccessPayload:
-    grant: ProjectGrant | None = None
+    grant: ProjectGrantRef | None = None
     user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
-
-
-def _unset(value: Any) -> Any:
-    return projects.UNSET if value is strawberry.UNSET else value
-
-
-async def _project_payload(
-    info: Info, operation: Callable[[], Awaitable[models.Project]]
-) -> ProjectPayload:
-    row, errors = await run_mutation(info, operation)
-    return ProjectPayload(
-        project=None if row is None else Project.from_row(row), user_errors=errors
-    )
-
-
-async def _access_payload(
-    info: Info, operation: Callable[[], Awaitable[models.ProjectGrant]]
-) -> ProjectAccessPayload:
-    row, errors = await run_mutation(info, operation)
-    return ProjectAccessPayload(
-        grant=None if row is None else ProjectGrant.from_row(row), user_errors=errors
-    )
 
 
 @strawberry.type
@@ -545,71 +317,59 @@ class ProjectMutation:
         organization_id = decode_id(
             input.organization_id, "Organization", argument="organizationId"
         )
-        return await _project_payload(
+        given = changes(input, leave_out=["organization_id"])
+        return await mutate(
             info,
-            lambda: projects.create_project(
-                info.context,
-                organization_id,
-                name=input.name,
-                description=input.description,
-                readme=input.readme,
-                tags=input.tags,
-                visibility=input.visibility,
-                features=input.features,
-            ),
+            ProjectPayload,
+            lambda: projects.create_project(info.context, organization_id, **given),
         )
 
     @strawberry.mutation(description="Change a project's settings; only given fields change.")
     async def update_project(self, info: Info, input: UpdateProjectInput) -> ProjectPayload:
         project_id = decode_id(input.id, "Project")
-        return await _project_payload(
+        return await mutate(
             info,
-            lambda: projects.update_project(
-                info.context,
-                project_id,
-                description=_unset(input.description),
-                readme=_unset(input.readme),
-                tags=_unset(input.tags),
-                visibility=_unset(input.visibility),
-                features=_unset(input.features),
-            ),
+            ProjectPayload,
+            lambda: projects.update_project(info.context, project_id, **changes(input)),
         )
 
     @strawberry.mutation(description="Make a project read-only.")
     async def archive_project(self, info: Info, input: ProjectIdInput) -> ProjectPayload:
         project_id = decode_id(input.id, "Project")
-        return await _project_payload(
-            info, lambda: projects.archive_project(info.context, project_id, archived=True)
+        return await mutate(
+            info,
+            ProjectPayload,
+            lambda: projects.archive_project(info.context, project_id, archived=True),
         )
 
     @strawberry.mutation(description="Make an archived project writable again.")
     async def unarchive_project(self, info: Info, input: ProjectIdInput) -> ProjectPayload:
         project_id = decode_id(input.id, "Project")
-        return await _project_payload(
-            info, lambda: projects.archive_project(info.context, project_id, archived=False)
+        return await mutate(
+            info,
+            ProjectPayload,
+            lambda: projects.archive_project(info.context, project_id, archived=False),
         )
 
     @strawberry.mutation(description="Delete a project with its runs and versions.")
     async def delete_project(self, info: Info, input: ProjectIdInput) -> DeleteProjectPayload:
         project_id = decode_id(input.id, "Project")
-        deleted, errors = await run_mutation(
-            info, lambda: projects.delete_project(info.context, project_id)
-        )
-        return DeleteProjectPayload(
-            deleted_id=None if deleted is None else relay.GlobalID("Project", str(deleted)),
-            user_errors=errors,
-        )
+
+        async def delete() -> dict[str, relay.GlobalID]:
+            return deleted("Project", await projects.delete_project(info.context, project_id))
+
+        return await mutate(info, DeleteProjectPayload, delete)
 
     @strawberry.mutation(description="Grant (or change) a user's or a team's project role.")
     async def set_project_access(
         self, info: Info, input: SetProjectAccessInput
     ) -> ProjectAccessPayload:
         project_id = decode_id(input.project_id, "Project", argument="projectId")
-        return await _access_payload(
+        given = changes(input, leave_out=["project_id"])
+        return await mutate(
             info,
-            lambda: projects.set_access(
-                info.context, project_id, username=input.username, team=input.team, role=input.role
-            ),
+            ProjectAccessPayload,
+            lambda: projects.set_access(info.context, project_id, **given),
         )
 
     @strawberry.mutation(description="Take a user's or a team's grant away.")
@@ -617,11 +377,11 @@ class ProjectMutation:
         self, info: Info, input: RemoveProjectAccessInput
     ) -> ProjectAccessPayload:
         project_id = decode_id(input.project_id, "Project", argument="projectId")
-        return await _access_payload(
+        given = changes(input, leave_out=["project_id"])
+        return await mutate(
             info,
-            lambda: projects.remove_access(
-                info.context, project_id, username=input.username, team=input.team
-            ),
+            ProjectAccessPayload,
+            lambda: projects.remove_access(info.context, project_id, **given),
         )
 
     @strawberry.mutation(description="Replace the projects whose runs may be promoted here.")
@@ -630,6 +390,8 @@ class ProjectMutation:
     ) -> ProjectPayload:
         project_id = decode_id(input.project_id, "Project", argument="projectId")
         source_ids = [decode_id(s, "Project", argument="sourceIds") for s in input.source_ids]
-        return await _project_payload(
-            info, lambda: projects.set_promotion_sources(info.context, project_id, source_ids)
+        return await mutate(
+            info,
+            ProjectPayload,
+            lambda: projects.set_promotion_sources(info.context, project_id, source_ids),
         )

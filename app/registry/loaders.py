@@ -6,10 +6,11 @@ from sqlalchemy import Select, func, literal, select
 
 from app.authz import filters
 from app.context import Context
-from app.loaders import ConnectionLoaders, GroupedRowsLoader, RelatedRowsLoader, RowsByKeyLoader
+from app.loaders import GroupedRowsLoader, RelatedRowsLoader
 from app.projects.models import Project
-from app.registry.models import ModelVersion, Stage, StageCondition
+from app.registry.models import ModelVersion
 from app.runs.models import Run, RunEdge
+from app.versions.models import Stage
 
 LINEAGE_DEPTH = 5
 
@@ -28,41 +29,33 @@ class LatestVersionLoader(DataLoader[tuple[int, Stage | None], ModelVersion | No
         for project_id, stage in keys:
             by_stage[stage].append(project_id)
         found: dict[Hashable, ModelVersion] = {}
-        async with self._ctx.reading() as session:
-            for stage, project_ids in by_stage.items():
-                rank = (
-                    func.row_number()
-                    .over(
-                        partition_by=ModelVersion.project_id,
-                        order_by=(ModelVersion.created_at.desc(), ModelVersion.id.desc()),
-                    )
-                    .label("rank")
+        session = self._ctx.session
+        for stage, project_ids in by_stage.items():
+            rank = (
+                func.row_number()
+                .over(
+                    partition_by=ModelVersion.project_id,
+                    order_by=(ModelVersion.created_at.desc(), ModelVersion.id.desc()),
                 )
-                inner = select(ModelVersion.id, rank).where(
-                    ModelVersion.project_id.in_(project_ids)
-                )
-                if stage is not None:
-                    inner = inner.where(ModelVersion.stage == stage)
-                ranked = inner.subquery()
-                rows = await session.scalars(
-                    select(ModelVersion)
-                    .join(ranked, ranked.c.id == ModelVersion.id)
-                    .where(ranked.c.rank == 1)
-                )
-                for row in rows.all():
-                    found[(row.project_id, stage)] = row
+                .label("rank")
+            )
+            inner = select(ModelVersion.id, rank).where(ModelVersion.project_id.in_(project_ids))
+            if stage is not None:
+                inner = inner.where(ModelVersion.stage == stage)
+            ranked = inner.subquery()
+            rows = await session.scalars(
+                select(ModelVersion)
+                .join(ranked, ranked.c.id == ModelVersion.id)
+                .where(ranked.c.rank == 1)
+            )
+            for row in rows.all():
+                found[(row.project_id, stage)] = row
         return [found.get(key) for key in keys]
 
 
 class RegistryLoaders:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
-        self.by_id: RowsByKeyLoader[int, ModelVersion] = RowsByKeyLoader(
-            ctx, ModelVersion, ModelVersion.id
-        )
-        self.of_project: ConnectionLoaders[int, ModelVersion] = ConnectionLoaders(
-            ctx, ModelVersion, ModelVersion.project_id
-        )
         self.of_run: GroupedRowsLoader[int | None, ModelVersion] = GroupedRowsLoader(
             ctx,
             select(ModelVersion)
@@ -70,11 +63,6 @@ class RegistryLoaders:
             .where(filters.readable_projects(ctx))
             .order_by(ModelVersion.created_at, ModelVersion.id),
             ModelVersion.run_id,
-        )
-        self.conditions: GroupedRowsLoader[int, StageCondition] = GroupedRowsLoader(
-            ctx,
-            select(StageCondition).order_by(StageCondition.at, StageCondition.id),
-            StageCondition.model_version_id,
         )
         self.latest = LatestVersionLoader(ctx)
         self.lineage_upstream: RelatedRowsLoader[int, Run] = RelatedRowsLoader(

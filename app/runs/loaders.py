@@ -2,7 +2,7 @@ from sqlalchemy import Select, select
 
 from app.authz import filters
 from app.context import Context
-from app.loaders import ConnectionLoaders, GroupedRowsLoader, RelatedRowsLoader, RowsByKeyLoader
+from app.loaders import GroupedRowsLoader, RelatedRowsLoader
 from app.projects.models import Project
 from app.runs.models import Run, RunArtifact, RunEdge
 
@@ -10,8 +10,6 @@ from app.runs.models import Run, RunArtifact, RunEdge
 class RunLoaders:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
-        self.by_id: RowsByKeyLoader[int, Run] = RowsByKeyLoader(ctx, Run, Run.id)
-        self.of_project: ConnectionLoaders[int, Run] = ConnectionLoaders(ctx, Run, Run.project_id)
         self.artifacts: GroupedRowsLoader[int, RunArtifact] = GroupedRowsLoader(
             ctx, select(RunArtifact).order_by(RunArtifact.id), RunArtifact.run_id
         )

@@ -5,7 +5,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import aliased
@@ -13,21 +13,34 @@ from sqlalchemy.orm import aliased
 from app.activity import service as activity
 from app.authz.roles import Action, Kind
 from app.context import Context
-from app.db import locked, utcnow
-from app.errors import BadUserInput, Invalid, NotFound, NotFoundInInput
+from app.db import utcnow
+from app.errors import BadUserInput, Invalid, NotFoundInInput
 from app.names import validate_text
 from app.organizations import service as organizations
 from app.projects import service as projects
 from app.projects.models import Project, ProjectFeature
 from app.runs.models import ArtifactKind, Run, RunArtifact, RunEdge, RunStatus
+from app.unset import UNSET
 from app.values import check_json, text_problem
 
-UNSET: Any = object()
 MAX_JSON_BYTES = 64 * 1024
 MAX_ARTIFACTS = 200
 MAX_UPSTREAM = 100
 UUID_PATTERN = re.compile(r"[0-9a-f]{32}")
 FINISHED = frozenset({RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.STOPPED})
+
+
+class ArtifactLike(Protocol):
+    """An artifact as callers describe it (the graph's `ArtifactInput`, `ArtifactSpec`)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> ArtifactKind: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def summary(self) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -52,7 +65,7 @@ def validate_json(value: Any, *, field: str) -> dict[str, Any] | None:
     return value
 
 
-def validate_artifacts(specs: Sequence[ArtifactSpec]) -> list[RunArtifact]:
+def validate_artifacts(specs: Sequence[ArtifactLike]) -> list[RunArtifact]:
     if len(specs) > MAX_ARTIFACTS:
         raise Invalid(f"At most {MAX_ARTIFACTS} artifacts.", field="artifacts")
     seen: set[str] = set()
@@ -95,7 +108,7 @@ async def _upstream_runs(ctx: Context, project: Project, uuids: Sequence[str]) -
         raise Invalid(f"At most {MAX_UPSTREAM} upstream runs.", field="upstream")
     runs = []
     for run_uuid in dict.fromkeys(uuids):
-        run = await get_readable_by_uuid(ctx, run_uuid)
+        run = await ctx.access.readable_one(Kind.RUN, await find_by_uuid(ctx, run_uuid))
         if run is None:
             raise NotFoundInInput(f"No run {run_uuid!r}.", field="upstream")
         upstream_project = await ctx.session.get(Project, run.project_id)
@@ -132,10 +145,10 @@ async def create_run(
     tags: Sequence[str],
     inputs: Any,
     outputs: Any,
-    artifacts: Sequence[ArtifactSpec],
+    artifacts: Sequence[ArtifactLike],
     upstream: Sequence[str],
 ) -> Run:
-    project = await projects.get_for(ctx, project_id, Action.CREATE_RUN)
+    project = await ctx.access.get(Kind.PROJECT, project_id, Action.CREATE_RUN)
     if ProjectFeature.RUNTIME not in project.features:
         raise Invalid("This project does not accept runs (it lacks the RUNTIME feature).")
     run = Run(
@@ -181,7 +194,7 @@ async def update_run(
     tags: Sequence[str] | None = UNSET,
     inputs: Any = UNSET,
     outputs: Any = UNSET,
-    artifacts: Sequence[ArtifactSpec] | None = UNSET,
+    artifacts: Sequence[ArtifactLike] | None = UNSET,
     upstream: Sequence[str] | None = UNSET,
 ) -> Run:
     run, project = await get_for(ctx, run_id, Action.UPDATE)
@@ -227,36 +240,18 @@ async def delete_run(ctx: Context, run_id: int) -> int:
 
 
 async def get_for(ctx: Context, run_id: int, action: Action) -> tuple[Run, Project]:
-    """The run and its project, locked in that order (the project shared), if the viewer may."""
-    found = await ctx.session.get(Run, run_id)
-    if found is None:
-        raise NotFound("No such run.")
-    project = await projects.lock(ctx, found.project_id, exclusive=False)
-    run = await ctx.session.scalar(locked(select(Run).where(Run.id == run_id)))
-    if run is None:
-        raise NotFound("No such run.")  # deleted while this request waited for the lock
-    facts = await projects.facts_for(ctx, project)
-    if not projects.may(ctx, facts, Action.READ, Kind.RUN):
-        raise NotFound("No such run.")
-    projects.authorize(ctx, facts, action, Kind.RUN)
+    """The run (locked by `ctx.access`: its project first, shared) and its project."""
+    run = await ctx.access.get(Kind.RUN, run_id, action)
+    project = await ctx.session.get(Project, run.project_id)  # locked a moment ago: no statement
+    assert project is not None
     return run, project
 
 
-async def get_readable(ctx: Context, run_id: int) -> Run | None:
-    run = await ctx.session.get(Run, run_id)
-    if run is None:
-        return None
-    project = await ctx.session.get(Project, run.project_id)
-    assert project is not None
-    facts = await projects.facts_for(ctx, project)
-    return run if projects.may(ctx, facts, Action.READ, Kind.RUN) else None
-
-
-async def get_readable_by_uuid(ctx: Context, run_uuid: str) -> Run | None:
+async def find_by_uuid(ctx: Context, run_uuid: str) -> Run | None:
+    """SQL finds; whether the viewer may read it is `ctx.access`'s to say."""
     if not UUID_PATTERN.fullmatch(run_uuid.lower()):
         return None
-    run_id = await ctx.session.scalar(select(Run.id).where(Run.uuid == run_uuid.lower()))
-    return None if run_id is None else await get_readable(ctx, run_id)
+    return await ctx.session.scalar(select(Run).where(Run.uuid == run_uuid.lower()))
 
 
 def runs_statement() -> Select[Run]:

@@ -1,32 +1,31 @@
-from collections.abc import Awaitable, Callable, Iterable
+"""Teams and their members in the graph: views over `app.teams.models` rows."""
+
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
 
-from app.authz.roles import Action
+from app.authz.roles import Action, Kind
 from app.graphql.context import Info
-from app.graphql.core import (
-    Connection,
+from app.graphql.kit import (
+    RowNode,
+    Slice,
     UserErrorType,
-    build_connection,
+    changes,
+    connection,
     decode_id,
-    page_args,
-    run_mutation,
+    deleted,
+    mutate,
 )
+from app.graphql.refs import OrganizationRef, TeamRef, UserRef
+from app.organizations.models import Organization as OrganizationRow
+from app.projects.listing import TEAM_GRANTS
 from app.teams import models
 from app.teams import service as teams
+from app.teams.listing import TEAM_MEMBERS
+from app.users.models import User as UserRow
 
-if TYPE_CHECKING:
-    from app.organizations.types import Organization
-    from app.projects.types import ProjectGrant
-    from app.users.types import User
-
-TeamRole = strawberry.enum(models.TeamRole, name="TeamRole")
-UserRef = Annotated["User", strawberry.lazy("app.users.types")]
-OrganizationRef = Annotated["Organization", strawberry.lazy("app.organizations.types")]
-ProjectGrantRef = Annotated["ProjectGrant", strawberry.lazy("app.projects.types")]
+strawberry.enum(models.TeamRole, name="TeamRole")
 
 
 @strawberry.type(description="What the viewer may do to this team.")
@@ -37,123 +36,57 @@ class TeamPermissions:
 
 
 @strawberry.type(name="Team")
-class Team(relay.Node):
-    team_id: relay.NodeID[int]
+class Team(RowNode):
+    model, kind = models.Team, Kind.TEAM
     name: str
     description: str | None
     created_at: datetime
     updated_at: datetime
-    _organization_id: strawberry.Private[int]
-
-    @classmethod
-    def from_row(cls, row: models.Team) -> "Team":
-        return cls(
-            team_id=row.id,
-            name=row.name,
-            description=row.description,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            _organization_id=row.organization_id,
-        )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list["Team | None"]:
-        ctx = info.context
-        rows = await ctx.loaders.teams.by_id.load_many([int(node_id) for node_id in node_ids])
-        found = [row for row in rows if row is not None]
-        org_roles = await ctx.loaders.organizations.viewer_role.load_many(
-            [row.organization_id for row in found]
-        )
-        team_roles = await ctx.loaders.teams.viewer_role.load_many([row.id for row in found])
-        readable = {
-            row.id
-            for row, org_role, team_role in zip(found, org_roles, team_roles, strict=True)
-            if teams.may(ctx, org_role, team_role, Action.READ)
-        }
-        return [
-            cls.from_row(row) if row is not None and row.id in readable else None for row in rows
-        ]
-
-    async def _may(self, info: Info, action: Action) -> bool:
-        loaders = info.context.loaders
-        org_role = await loaders.organizations.viewer_role.load(self._organization_id)
-        team_role = await loaders.teams.viewer_role.load(self.team_id)
-        return teams.may(info.context, org_role, team_role, action)
 
     @strawberry.field
-    async def organization(self, info: Info) -> OrganizationRef:
-        from app.organizations.types import Organization  # noqa: PLC0415
-
-        row = await info.context.loaders.organizations.by_id.load(self._organization_id)
+    async def organization(
+        self, team: strawberry.Parent[models.Team], info: Info
+    ) -> OrganizationRef:
+        row = await info.context.loaders.rows(OrganizationRow).load(team.organization_id)
         assert row is not None  # teams cascade with their organization
-        return Organization.from_row(row)
+        return row
 
     @strawberry.field(description="The viewer's role on this team; null when not on it.")
-    async def viewer_role(self, info: Info) -> TeamRole | None:  # type: ignore[valid-type]
-        return await info.context.loaders.teams.viewer_role.load(self.team_id)
+    async def viewer_role(
+        self, team: strawberry.Parent[models.Team], info: Info
+    ) -> models.TeamRole | None:
+        return await info.context.loaders.teams.viewer_role.load(team.id)
 
     @strawberry.field
-    async def viewer_can(self, info: Info) -> TeamPermissions:
+    async def viewer_can(self, team: strawberry.Parent[models.Team], info: Info) -> TeamPermissions:
+        access = info.context.access
         return TeamPermissions(
-            update=await self._may(info, Action.UPDATE),
-            delete=await self._may(info, Action.DELETE),
-            manage_members=await self._may(info, Action.MANAGE_MEMBERS),
+            update=await access.may(Kind.TEAM, team, Action.UPDATE),
+            delete=await access.may(Kind.TEAM, team, Action.DELETE),
+            manage_members=await access.may(Kind.TEAM, team, Action.MANAGE_MEMBERS),
         )
 
-    @strawberry.field(description="Members of the team, by username.")
-    async def members(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection["TeamMember"]:
-        args = page_args(info, first, after, last, before)
-        loaders = info.context.loaders.teams
-        page = await loaders.member_pages.load((self.team_id, args))
-        return build_connection(
-            page, TeamMember.from_row, lambda: loaders.member_counts.load(self.team_id)
-        )
+    @connection(TEAM_MEMBERS, description="Members of the team, by username.")
+    async def members(self, team: strawberry.Parent[models.Team]) -> Slice:
+        return TEAM_MEMBERS.under(team.id)
 
-    @strawberry.field(description="The project access this team holds, on projects you may read.")
-    async def projects(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[ProjectGrantRef]:
-        from app.projects.types import ProjectGrant  # noqa: PLC0415
-
-        args = page_args(info, first, after, last, before)
-        loaders = info.context.loaders.projects
-        page = await loaders.team_grants.load((self.team_id, args))
-        return build_connection(
-            page, ProjectGrant.from_row, lambda: loaders.team_grant_counts.load(self.team_id)
-        )
+    @connection(
+        TEAM_GRANTS, description="The project access this team holds, on projects you may read."
+    )
+    async def projects(self, team: strawberry.Parent[models.Team]) -> Slice:
+        return TEAM_GRANTS.under(team.id)
 
 
 @strawberry.type
 class TeamMember:
-    _user_id: strawberry.Private[int]
-    role: TeamRole  # type: ignore[valid-type]
+    role: models.TeamRole
     joined_at: datetime
 
-    @classmethod
-    def from_row(cls, row: models.TeamMember) -> "TeamMember":
-        return cls(_user_id=row.user_id, role=row.role, joined_at=row.joined_at)
-
     @strawberry.field
-    async def user(self, info: Info) -> UserRef:
-        from app.users.types import User  # noqa: PLC0415
-
-        row = await info.context.loaders.users.by_id.load(self._user_id)
+    async def user(self, member: strawberry.Parent[models.TeamMember], info: Info) -> UserRef:
+        row = await info.context.loaders.rows(UserRow).load(member.user_id)
         assert row is not None
-        return User.from_row(row)
+        return row
 
 
 @strawberry.input
@@ -179,7 +112,7 @@ class DeleteTeamInput:
 class TeamMemberInput:
     team_id: relay.GlobalID
     username: str
-    role: TeamRole = models.TeamRole.MEMBER  # type: ignore[valid-type]
+    role: models.TeamRole = models.TeamRole.MEMBER
 
 
 @strawberry.input
@@ -190,7 +123,7 @@ class RemoveTeamMemberInput:
 
 @strawberry.type
 class TeamPayload:
-    team: Team | None = None
+    team: TeamRef | None = None
     user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
 
 
@@ -206,20 +139,6 @@ class TeamMemberPayload:
     user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
 
 
-async def _team_payload(info: Info, operation: Callable[[], Awaitable[models.Team]]) -> TeamPayload:
-    row, errors = await run_mutation(info, operation)
-    return TeamPayload(team=None if row is None else Team.from_row(row), user_errors=errors)
-
-
-async def _member_payload(
-    info: Info, operation: Callable[[], Awaitable[models.TeamMember]]
-) -> TeamMemberPayload:
-    row, errors = await run_mutation(info, operation)
-    return TeamMemberPayload(
-        member=None if row is None else TeamMember.from_row(row), user_errors=errors
-    )
-
-
 @strawberry.type
 class TeamMutation:
     @strawberry.mutation(description="Create a team in an organization.")
@@ -227,61 +146,49 @@ class TeamMutation:
         organization_id = decode_id(
             input.organization_id, "Organization", argument="organizationId"
         )
-        return await _team_payload(
-            info,
-            lambda: teams.create_team(
-                info.context, organization_id, name=input.name, description=input.description
-            ),
+        given = changes(input, leave_out=["organization_id"])
+        return await mutate(
+            info, TeamPayload, lambda: teams.create_team(info.context, organization_id, **given)
         )
 
     @strawberry.mutation(description="Rename a team or change its description.")
     async def update_team(self, info: Info, input: UpdateTeamInput) -> TeamPayload:
         team_id = decode_id(input.id, "Team")
-        description = teams.UNSET if input.description is strawberry.UNSET else input.description
-        return await _team_payload(
-            info,
-            lambda: teams.update_team(
-                info.context, team_id, name=input.name, description=description
-            ),
+        return await mutate(
+            info, TeamPayload, lambda: teams.update_team(info.context, team_id, **changes(input))
         )
 
     @strawberry.mutation(description="Delete a team; its members stay in the organization.")
     async def delete_team(self, info: Info, input: DeleteTeamInput) -> DeleteTeamPayload:
         team_id = decode_id(input.id, "Team")
-        deleted, errors = await run_mutation(info, lambda: teams.delete_team(info.context, team_id))
-        return DeleteTeamPayload(
-            deleted_id=None if deleted is None else relay.GlobalID("Team", str(deleted)),
-            user_errors=errors,
-        )
+
+        async def delete() -> dict[str, relay.GlobalID]:
+            return deleted("Team", await teams.delete_team(info.context, team_id))
+
+        return await mutate(info, DeleteTeamPayload, delete)
 
     @strawberry.mutation(description="Add an organization member to a team.")
     async def add_team_member(self, info: Info, input: TeamMemberInput) -> TeamMemberPayload:
-        team_id = decode_id(input.team_id, "Team", argument="teamId")
-        return await _member_payload(
-            info,
-            lambda: teams.add_team_member(
-                info.context, team_id, username=input.username, role=input.role
-            ),
-        )
+        return await _member_mutation(info, teams.add_team_member, input)
 
     @strawberry.mutation(description="Change a team member's role.")
     async def update_team_member_role(
         self, info: Info, input: TeamMemberInput
     ) -> TeamMemberPayload:
-        team_id = decode_id(input.team_id, "Team", argument="teamId")
-        return await _member_payload(
-            info,
-            lambda: teams.update_team_member_role(
-                info.context, team_id, username=input.username, role=input.role
-            ),
-        )
+        return await _member_mutation(info, teams.update_team_member_role, input)
 
     @strawberry.mutation(description="Remove a member from a team.")
     async def remove_team_member(
         self, info: Info, input: RemoveTeamMemberInput
     ) -> TeamMemberPayload:
-        team_id = decode_id(input.team_id, "Team", argument="teamId")
-        return await _member_payload(
-            info,
-            lambda: teams.remove_team_member(info.context, team_id, username=input.username),
-        )
+        return await _member_mutation(info, teams.remove_team_member, input)
+
+
+async def _member_mutation(
+    info: Info,
+    operation: teams.MemberOperation,
+    input: TeamMemberInput | RemoveTeamMemberInput,
+) -> TeamMemberPayload:
+    team_id = decode_id(input.team_id, "Team", argument="teamId")
+    given = changes(input, leave_out=["team_id"])
+    return await mutate(info, TeamMemberPayload, lambda: operation(info.context, team_id, **given))

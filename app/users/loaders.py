@@ -5,14 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app.context import Context
-from app.loaders import CountLoader, PageLoader, RowsByKeyLoader
 from app.organizations.models import OrganizationMember, OrganizationRole
-from app.pagination import SortKey
-from app.users.models import AccessToken, User
-
-TOKENS_NEWEST_FIRST = SortKey(
-    "-created_at", ((AccessToken.created_at, True), (AccessToken.id, True))
-)
 
 
 class SharedOrganizationRolesLoader(DataLoader[int, list[OrganizationRole]]):
@@ -33,19 +26,12 @@ class SharedOrganizationRolesLoader(DataLoader[int, list[OrganizationRole]]):
             .where(mine.user_id == self._ctx.viewer.user_id, theirs.user_id.in_(user_ids))
         )
         roles: dict[int, list[OrganizationRole]] = defaultdict(list)
-        async with self._ctx.reading() as session:
-            for user_id, held in (await session.execute(statement)).all():
-                roles[user_id].append(held)
+        session = self._ctx.session
+        for user_id, held in (await session.execute(statement)).all():
+            roles[user_id].append(held)
         return [roles.get(user_id, []) for user_id in user_ids]
 
 
 class UserLoaders:
     def __init__(self, ctx: Context) -> None:
-        self.by_id: RowsByKeyLoader[int, User] = RowsByKeyLoader(ctx, User, User.id)
         self.shared_organization_roles = SharedOrganizationRolesLoader(ctx)
-        self.access_tokens: PageLoader[int, AccessToken] = PageLoader(
-            ctx, lambda: select(AccessToken), AccessToken, AccessToken.user_id, TOKENS_NEWEST_FIRST
-        )
-        self.access_token_counts: CountLoader[int] = CountLoader(
-            ctx, lambda: select(AccessToken), AccessToken.user_id
-        )

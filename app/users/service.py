@@ -9,23 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.activity import service as activity
 from app.authn import DISPLAY_PREFIX_LENGTH, hash_token, mint_token
-from app.authz.roles import SELF, Action, Kind, org_subject
+from app.authz.roles import Action, Kind
 from app.context import Context
 from app.db import utcnow
 from app.errors import Forbidden, Invalid, NotFound, Taken
 from app.names import normalize_slug, validate_slug, validate_text
-from app.organizations.models import OrganizationRole
 from app.users.models import AccessToken, User
 
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MAX_TOKEN_NAME = 100
-
-
-def roles_on_user(ctx: Context, user_id: int) -> set[str]:
-    roles = ctx.base_roles
-    if ctx.viewer.user_id == user_id:
-        roles.add(SELF)
-    return roles
 
 
 async def create_user(
@@ -52,16 +44,9 @@ async def create_user(
     return user
 
 
-async def find_user_by_username(ctx: Context, username: str) -> User | None:
-    if not ctx.authz.allows(ctx.base_roles, Kind.USER, Action.READ):
-        return None
+async def find_by_username(ctx: Context, username: str) -> User | None:
+    """SQL finds; whether the viewer may read the user is `ctx.access`'s to say."""
     return await ctx.session.scalar(select(User).where(User.username == normalize_slug(username)))
-
-
-async def get_user(ctx: Context, user_id: int) -> User | None:
-    if not may_read_user(ctx, user_id):
-        return None
-    return await ctx.session.get(User, user_id)
 
 
 async def user_by_username(session: AsyncSession, username: str) -> User:
@@ -98,7 +83,8 @@ async def create_access_token(
     ctx: Context, *, name: str, expires_at: datetime | None
 ) -> tuple[AccessToken, str]:
     user_id = ctx.require_user_id()
-    if not ctx.authz.allows(roles_on_user(ctx, user_id), Kind.ACCESS_TOKEN, Action.CREATE):
+    # A token the viewer would own: may they create it?
+    if not await ctx.access.may(Kind.ACCESS_TOKEN, AccessToken(user_id=user_id), Action.CREATE):
         raise Forbidden("You may not create access tokens.")
     user = await ctx.session.get(User, user_id)
     if user is None:
@@ -112,12 +98,8 @@ async def create_access_token(
 
 async def revoke_access_token(ctx: Context, token_id: int) -> AccessToken:
     ctx.require_user_id()
-    token = await ctx.session.get(AccessToken, token_id)
-    # Someone else's token does not exist for the viewer.
-    if token is None or not ctx.authz.allows(
-        roles_on_user(ctx, token.user_id), Kind.ACCESS_TOKEN, Action.REVOKE
-    ):
-        raise NotFound("No such access token.")
+    # Someone else's token does not exist for the viewer (they may not read it).
+    token = await ctx.access.get(Kind.ACCESS_TOKEN, token_id, Action.REVOKE)
     if token.revoked_at is not None:
         raise Invalid("This token is already revoked.", field="id")
     token.revoked_at = utcnow()
@@ -126,27 +108,3 @@ async def revoke_access_token(ctx: Context, token_id: int) -> AccessToken:
         ctx, "access_token.revoked", ("AccessToken", token.id), organization_id=None
     )
     return token
-
-
-def may_read_email(ctx: Context, user_id: int, shared_roles: list[OrganizationRole]) -> bool:
-    roles = roles_on_user(ctx, user_id) | {org_subject(role) for role in shared_roles}
-    return ctx.authz.allows(roles, Kind.USER, Action.READ_EMAIL)
-
-
-def may_read_tokens(ctx: Context, user_id: int) -> bool:
-    return ctx.authz.allows(roles_on_user(ctx, user_id), Kind.USER, Action.READ_TOKENS)
-
-
-def may_read_user(ctx: Context, user_id: int) -> bool:
-    return ctx.authz.allows(roles_on_user(ctx, user_id), Kind.USER, Action.READ)
-
-
-async def own_tokens(
-    ctx: Context, session: AsyncSession, token_ids: list[int]
-) -> list[AccessToken]:
-    if ctx.viewer.user_id is None or not may_read_tokens(ctx, ctx.viewer.user_id):
-        return []
-    statement = select(AccessToken).where(
-        AccessToken.id.in_(token_ids), AccessToken.user_id == ctx.viewer.user_id
-    )
-    return list((await session.scalars(statement)).all())

@@ -1,47 +1,41 @@
-from collections.abc import Iterable
+"""Users and their access tokens in the graph: views over `app.users.models` rows."""
+
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
 from strawberry.permission import BasePermission, PermissionExtension
 
+from app.authz.roles import Action, Kind
 from app.errors import ErrorCode
 from app.graphql.context import Info
-from app.graphql.core import (
-    Connection,
-    UserErrorType,
-    build_connection,
-    decode_id,
-    page_args,
-    run_mutation,
-)
+from app.graphql.kit import RowNode, Slice, UserErrorType, connection, decode_id, mutate
+from app.graphql.refs import AccessTokenRef, UserRef
+from app.organizations.listing import MEMBERSHIPS
 from app.users import models
 from app.users import service as users
-
-if TYPE_CHECKING:
-    from app.organizations.types import OrganizationMembership
+from app.users.listing import ACCESS_TOKENS
 
 
 class CanReadEmail(BasePermission):
     message = "Only the user and managers of an organization you share may read this email."
 
-    async def has_permission(self, source: "User", info: Info, **kwargs: Any) -> bool:
-        shared = await info.context.loaders.users.shared_organization_roles.load(source.user_id)
-        return users.may_read_email(info.context, source.user_id, shared)
+    async def has_permission(self, source: models.User, info: Info, **kwargs: Any) -> bool:
+        return await info.context.access.may(Kind.USER, source, Action.READ_EMAIL)
 
 
 class IsThemselves(BasePermission):
     message = "Only the user may list their own access tokens."
     error_extensions = {"code": ErrorCode.FORBIDDEN.value}  # noqa: RUF012  (Strawberry reads it)
 
-    def has_permission(self, source: "User", info: Info, **kwargs: Any) -> bool:
-        return users.may_read_tokens(info.context, source.user_id)
+    async def has_permission(self, source: models.User, info: Info, **kwargs: Any) -> bool:
+        return await info.context.access.may(Kind.USER, source, Action.READ_TOKENS)
 
 
 @strawberry.type(name="AccessToken")
-class AccessToken(relay.Node):
-    token_id: relay.NodeID[int]
+class AccessToken(RowNode):
+    model, kind = models.AccessToken, Kind.ACCESS_TOKEN
     name: str
     prefix: str = strawberry.field(description="The token's first characters, to recognise it.")
     created_at: datetime
@@ -49,109 +43,35 @@ class AccessToken(relay.Node):
     revoked_at: datetime | None
     last_used_at: datetime | None
 
-    @classmethod
-    def from_row(cls, row: models.AccessToken) -> "AccessToken":
-        return cls(
-            token_id=row.id,
-            name=row.name,
-            prefix=row.prefix,
-            created_at=row.created_at,
-            expires_at=row.expires_at,
-            revoked_at=row.revoked_at,
-            last_used_at=row.last_used_at,
-        )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list["AccessToken | None"]:
-        # Tokens are private to their owner: only the viewer's own resolve.
-        ids = [int(node_id) for node_id in node_ids]
-        async with info.context.reading() as session:
-            rows = {row.id: row for row in await users.own_tokens(info.context, session, ids)}
-        return [cls.from_row(rows[i]) if i in rows else None for i in ids]
-
 
 @strawberry.type(name="User")
-class User(relay.Node):
-    user_id: relay.NodeID[int]
+class User(RowNode):
+    model, kind = models.User, Kind.USER
     username: str
     display_name: str | None
     created_at: datetime
-    _email: strawberry.Private[str]
-
-    @classmethod
-    def from_row(cls, row: models.User) -> "User":
-        return cls(
-            user_id=row.id,
-            username=row.username,
-            display_name=row.display_name,
-            created_at=row.created_at,
-            _email=row.email,
-        )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list["User | None"]:
-        ctx = info.context
-        ids = [int(node_id) for node_id in node_ids]
-        rows = await ctx.loaders.users.by_id.load_many(ids)
-        return [
-            cls.from_row(row) if row is not None and users.may_read_user(ctx, row.id) else None
-            for row in rows
-        ]
 
     @strawberry.field(
         description="The viewer's own email, or a member's to managers of a shared organization.",
         extensions=[PermissionExtension(permissions=[CanReadEmail()], fail_silently=True)],
     )
-    def email(self) -> str | None:
-        return self._email
+    def email(self, user: strawberry.Parent[models.User]) -> str | None:
+        return user.email
 
-    @strawberry.field(
-        description="The organizations this user belongs to that the viewer may read.",
+    @connection(
+        MEMBERSHIPS, description="The organizations this user belongs to that the viewer may read."
     )
-    async def organizations(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[
-        Annotated["OrganizationMembership", strawberry.lazy("app.organizations.types")]
-    ]:
-        from app.organizations.types import OrganizationMembership  # noqa: PLC0415
+    async def organizations(self, user: strawberry.Parent[models.User]) -> Slice:
+        return MEMBERSHIPS.under(user.id)
 
-        args = page_args(info, first, after, last, before)
-        loaders = info.context.loaders.organizations
-        page = await loaders.memberships_of_user.load((self.user_id, args))
-        return build_connection(
-            page,
-            OrganizationMembership.from_row,
-            lambda: loaders.membership_counts_of_user.load(self.user_id),
-        )
-
-    @strawberry.field(
+    @connection(
+        ACCESS_TOKENS,
         description="The viewer's own personal access tokens, newest first.",
+        nullable=True,
         extensions=[PermissionExtension(permissions=[IsThemselves()])],
     )
-    async def access_tokens(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[AccessToken] | None:
-        # Nullable: refusing a field more private than the user must not null the user.
-        args = page_args(info, first, after, last, before)
-        loaders = info.context.loaders.users
-        page = await loaders.access_tokens.load((self.user_id, args))
-        return build_connection(
-            page, AccessToken.from_row, lambda: loaders.access_token_counts.load(self.user_id)
-        )
+    async def access_tokens(self, user: strawberry.Parent[models.User]) -> Slice:
+        return ACCESS_TOKENS.under(user.id)
 
 
 @strawberry.input
@@ -164,7 +84,7 @@ class CreateAccessTokenInput:
 
 @strawberry.type
 class CreateAccessTokenPayload:
-    access_token: AccessToken | None = None
+    access_token: AccessTokenRef | None = None
     token: str | None = strawberry.field(
         default=None, description="The secret. Shown only in this response: store it now."
     )
@@ -178,27 +98,25 @@ class RevokeAccessTokenInput:
 
 @strawberry.type
 class RevokeAccessTokenPayload:
-    access_token: AccessToken | None = None
+    access_token: AccessTokenRef | None = None
     user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class UserQuery:
     @strawberry.field(description="The signed-in user; null for the anonymous viewer.")
-    async def viewer(self, info: Info) -> User | None:
+    async def viewer(self, info: Info) -> UserRef | None:
         ctx = info.context
         if ctx.viewer.user_id is None:
             return None
-        async with ctx.reading():
-            row = await users.get_user(ctx, ctx.viewer.user_id)
-        return None if row is None else User.from_row(row)
+        return await ctx.access.readable_one(
+            Kind.USER, await ctx.loaders.rows(models.User).load(ctx.viewer.user_id)
+        )
 
     @strawberry.field(description="A user by username; null when there is none.")
-    async def user(self, info: Info, username: str) -> User | None:
+    async def user(self, info: Info, username: str) -> UserRef | None:
         ctx = info.context
-        async with ctx.reading():
-            row = await users.find_user_by_username(ctx, username)
-        return None if row is None else User.from_row(row)
+        return await ctx.access.readable_one(Kind.USER, await users.find_by_username(ctx, username))
 
 
 @strawberry.type
@@ -207,24 +125,21 @@ class UserMutation:
     async def create_access_token(
         self, info: Info, input: CreateAccessTokenInput
     ) -> CreateAccessTokenPayload:
-        ctx = info.context
-        result, errors = await run_mutation(
-            info,
-            lambda: users.create_access_token(ctx, name=input.name, expires_at=input.expires_at),
-        )
-        if result is None:
-            return CreateAccessTokenPayload(user_errors=errors)
-        token, secret = result
-        return CreateAccessTokenPayload(access_token=AccessToken.from_row(token), token=secret)
+        async def create() -> dict[str, Any]:
+            token, secret = await users.create_access_token(
+                info.context, name=input.name, expires_at=input.expires_at
+            )
+            return {"access_token": token, "token": secret}
+
+        return await mutate(info, CreateAccessTokenPayload, create)
 
     @strawberry.mutation(description="Revoke one of the viewer's access tokens, at once.")
     async def revoke_access_token(
         self, info: Info, input: RevokeAccessTokenInput
     ) -> RevokeAccessTokenPayload:
         token_id = decode_id(input.id, "AccessToken")
-        token, errors = await run_mutation(
-            info, lambda: users.revoke_access_token(info.context, token_id)
-        )
-        return RevokeAccessTokenPayload(
-            access_token=None if token is None else AccessToken.from_row(token), user_errors=errors
+        return await mutate(
+            info,
+            RevokeAccessTokenPayload,
+            lambda: users.revoke_access_token(info.context, token_id),
         )

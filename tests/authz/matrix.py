@@ -134,7 +134,7 @@ _GRANT_TABLE: dict[str, tuple[bool, ...]] = {
 # ---- users and access tokens ----------------------------------------------------------------
 # Any signed-in user creates organizations and reads users; the anonymous viewer does neither.
 # A user's email and tokens are their own (user:self); OWNER and MANAGER of an organization the
-# user belongs to also see the email. Tokens are created and revoked by their owner only.
+# user belongs to also see the email. Tokens are read, created and revoked by their owner only.
 _ORG_EMAIL_READERS = {"OWNER": Y, "MANAGER": Y, "ADMIN": N, "MEMBER": N, "VIEWER": N, "OUTSIDER": N}
 
 
@@ -209,17 +209,20 @@ def _user_cells() -> list[Cell]:
         ("signed-in", signed_in, "user", "read", Y),
         ("signed-in", signed_in, "user", "read_email", N),
         ("signed-in", signed_in, "user", "read_tokens", N),
+        ("signed-in", signed_in, "access_token", "read", N),
         ("signed-in", signed_in, "access_token", "create", N),
         ("signed-in", signed_in, "access_token", "revoke", N),
         ("anonymous", anonymous, "organization", "create", N),
         ("anonymous", anonymous, "user", "read", N),
         ("anonymous", anonymous, "user", "read_email", N),
         ("anonymous", anonymous, "user", "read_tokens", N),
+        ("anonymous", anonymous, "access_token", "read", N),
         ("anonymous", anonymous, "access_token", "create", N),
         ("anonymous", anonymous, "access_token", "revoke", N),
         ("self", self_, "user", "read", Y),
         ("self", self_, "user", "read_email", Y),
         ("self", self_, "user", "read_tokens", Y),
+        ("self", self_, "access_token", "read", Y),
         ("self", self_, "access_token", "create", Y),
         ("self", self_, "access_token", "revoke", Y),
     ]

@@ -1,6 +1,6 @@
 """The mutations the race tests send, as calls that read like the domain: `leave(org, ann)`."""
 
-from app.registry.models import Stage
+from app.versions.models import Stage
 from tests.concurrency.racing import Call
 from tests.helpers import Person, global_id
 

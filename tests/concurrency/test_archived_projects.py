@@ -28,8 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.organizations.models import OrganizationRole
 from app.projects.models import Project, ProjectFeature, ProjectRole, ProjectVisibility
-from app.registry.models import ModelVersion, Stage, StageCondition
+from app.registry.models import ModelVersion, StageCondition
 from app.runs.models import Run
+from app.versions.models import Stage
 from tests.concurrency.calls import archive, create_run, move, promote
 from tests.concurrency.racing import ROUNDS, Call, Round, Rounds, race, warm_up
 from tests.helpers import Factory, GraphQLClient, Person

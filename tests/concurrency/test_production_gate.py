@@ -26,7 +26,7 @@ import pytest
 
 from app.organizations.models import OrganizationRole
 from app.projects.models import ProjectFeature, ProjectRole, ProjectVisibility
-from app.registry.models import Stage
+from app.versions.models import Stage
 from tests.concurrency.calls import move
 from tests.concurrency.racing import ROUNDS, Rounds, race, warm_up
 from tests.helpers import Factory, GraphQLClient, Person, global_id

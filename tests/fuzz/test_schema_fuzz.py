@@ -42,11 +42,11 @@ from app.authn import hash_token, mint_token
 from app.main import create_app
 from app.organizations.models import OrganizationRole
 from app.projects.models import ProjectFeature, ProjectRole, ProjectVisibility
-from app.registry.models import Stage
 from app.runs.models import Run, RunStatus
 from app.settings import Settings
 from app.teams.models import TeamRole
 from app.users.models import AccessToken
+from app.versions.models import Stage
 from tests.fuzz.documents import Kind, Request, requests
 from tests.fuzz.values import World, dumps, expand
 from tests.helpers import Factory, GraphQLClient, Person, global_id

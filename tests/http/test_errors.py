@@ -77,9 +77,7 @@ async def post(
 class TestUnexpectedErrors:
     @pytest.fixture(autouse=True)
     def broken_lookup(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(
-            organizations_service, "find_readable_by_name", explode("secret detail")
-        )
+        monkeypatch.setattr(organizations_service, "find_by_name", explode("secret detail"))
 
     async def test_the_client_sees_a_code_and_a_request_id_only(
         self, http: httpx.AsyncClient, ada: Person, acme: int, server_log: ServerLog
@@ -247,9 +245,7 @@ class TestSecretsStayOutOfLogs:
         # A mutation with a token in its input, and an unexpected error while signed in, so the
         # log certainly holds a traceback of a request that carried a token.
         await post(http, CREATE_ORGANIZATION, {"name": new_token}, token=new_token)
-        monkeypatch.setattr(
-            organizations_service, "find_readable_by_name", explode("lookup failed")
-        )
+        monkeypatch.setattr(organizations_service, "find_by_name", explode("lookup failed"))
         failed = await post(http, ORGANIZATION, token=new_token)
         assert failed.json()["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
 

@@ -20,8 +20,8 @@ from app.hub.models import ComponentStageCondition, ComponentVersion
 from app.loaders import RowsByKeyLoader
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
 from app.projects.models import Project, ProjectVisibility
-from app.registry.models import Stage
 from app.users.models import User
+from app.versions.models import Stage
 from tests.helpers import Factory, GraphQLClient, Person, StatementCounter
 
 ORGANIZATIONS = 40

@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.errors import BadUserInput
 from app.organizations.models import Organization
 from app.pql import compile_query, parse_sort
-from app.projects.filters import PROJECT_FIELDS, PROJECT_SORTABLE
+from app.projects.listing import PROJECT_FIELDS, PROJECT_SORTABLE
 from app.projects.models import Project, ProjectFeature, ProjectVisibility
-from app.runs.filters import RUN_FIELDS, RUN_SORTABLE
+from app.runs.listing import RUN_FIELDS, RUN_SORTABLE
 from app.runs.models import Run, RunStatus
 
 ALL = frozenset(f"r{number:02d}" for number in range(1, 11))

@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.organizations.models import OrganizationRole
 from app.projects.models import ProjectFeature, ProjectVisibility
-from app.registry.models import ModelVersion, Stage
+from app.registry.models import ModelVersion
 from app.runs.models import Run, RunStatus
+from app.versions.models import Stage
 from tests.helpers import Factory, GraphQLClient, Person, error_codes
 
 VERSIONS = """

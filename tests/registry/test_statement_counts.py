@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
 from app.projects.models import Project, ProjectVisibility
-from app.registry.models import ModelVersion, Stage, StageCondition
+from app.registry.models import ModelVersion, StageCondition
 from app.runs.models import Run, RunEdge, RunStatus
 from app.users.models import User
+from app.versions.models import Stage
 from tests.helpers import Factory, GraphQLClient, Person, StatementCounter
 
 PROJECTS = 55

@@ -1,0 +1,64 @@
+"""An organization's activity as the graph pages it: newest first, what the viewer may see."""
+
+from datetime import datetime
+
+import strawberry
+from sqlalchemy import ColumnElement, select
+
+from app.activity.models import Activity
+from app.activity.service import readable_activity_rows
+from app.graphql.kit import Listing
+from app.graphql.refs import ActivityRef
+from app.names import normalize_slug
+from app.pagination import SortKey
+from app.pql import Condition, DateTimeField, Field, FieldSet, Op, TextField
+from app.users.models import User
+
+
+class ActorField(Field):
+    """Who acted, by username (as clients name users), matched by id."""
+
+    ops = frozenset({Op.EQ})
+
+    def compile(self, condition: Condition) -> ColumnElement[bool]:
+        actor = select(User.id).where(User.username == normalize_slug(condition.values[0]))
+        return Activity.actor_id.in_(actor)
+
+
+ACTIVITY_FIELDS = FieldSet(
+    fields={
+        "verbs": TextField(Activity.verb),
+        "actor": ActorField(),
+        "at": DateTimeField(Activity.at),
+    }
+)
+
+
+@strawberry.input
+class ActivityFilter:
+    verbs: list[str] | None = None
+    actor: str | None = strawberry.field(default=None, description="A username.")
+    after: datetime | None = None
+    before: datetime | None = None
+
+    def conditions(self) -> list[Condition]:
+        found: list[Condition] = []
+        if self.verbs:
+            found.append(Condition("verbs", Op.IN, tuple(self.verbs)))
+        if self.actor is not None:
+            found.append(Condition("actor", Op.EQ, (self.actor,)))
+        for op, moment in ((Op.GT, self.after), (Op.LT, self.before)):
+            if moment is not None:
+                found.append(Condition("at", op, (moment.isoformat(),)))
+        return found
+
+
+ACTIVITY = Listing(
+    model=Activity,
+    node=ActivityRef,
+    rows=readable_activity_rows,
+    parent=Activity.organization_id,
+    order=SortKey("-at", ((Activity.at, True), (Activity.id, True))),
+    fields=ACTIVITY_FIELDS,
+    filter=ActivityFilter,
+)

@@ -1,0 +1,289 @@
+"""The viewer's standing on objects, for every kind: one door for reads and writes alike.
+
+Facts come from the request's loaders (batched, memoised: one statement for all the objects of a
+page); Casbin decides. `readable` filters rows a resolver found; `may` answers `viewerCan`;
+`get` is how a mutation takes the object it acts on: locked (see `app.db.locked`), its facts read
+afresh after the lock, NOT_FOUND when unreadable, FORBIDDEN when the role falls short, INVALID
+when only the project's being archived stands in the way.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+
+from sqlalchemy import select
+
+from app.authz.enforcer import NO_ATTRIBUTES, StageMove
+from app.authz.roles import (
+    ARCHIVED,
+    Action,
+    Kind,
+    ProjectFacts,
+    effective_project_role,
+    organization_roles,
+    project_roles,
+    team_roles,
+    user_roles,
+)
+from app.db import locked
+from app.errors import Forbidden, Invalid, NotFound
+from app.hub.models import ComponentVersion
+from app.organizations.models import Organization
+from app.projects.models import Project, ProjectRole
+from app.registry.models import ModelVersion
+from app.runs.models import Run
+from app.teams.models import Team
+from app.users.models import AccessToken, User
+from app.versions.models import Stage
+
+if TYPE_CHECKING:
+    from app.context import Context
+
+T = TypeVar("T")
+
+# Actions that change the project itself hold its row alone; every other write into the project
+# shares the row, so an archive, a visibility change or a new grant waits for writes in flight and
+# they wait for it: each is decided on the project as it is when it commits.
+_CHANGES_THE_PROJECT = frozenset(
+    {Action.UPDATE, Action.ARCHIVE, Action.DELETE, Action.MANAGE_ACCESS,
+     Action.SET_PROMOTION_SOURCES}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What a kind is: its rows, what a missing one is called, and where a refusal is."""
+
+    model: type[Any]
+    missing: str
+    where: str
+
+
+GUARDS: dict[Kind, Guard] = {
+    Kind.ORGANIZATION: Guard(Organization, "No such organization.", "in this organization"),
+    Kind.TEAM: Guard(Team, "No such team.", "on this team"),
+    Kind.PROJECT: Guard(Project, "No such project.", "in this project"),
+    Kind.RUN: Guard(Run, "No such run.", "in this project"),
+    Kind.MODEL_VERSION: Guard(ModelVersion, "No such model version.", "in this project"),
+    Kind.COMPONENT_VERSION: Guard(
+        ComponentVersion, "No such component version.", "in this project"
+    ),
+    Kind.USER: Guard(User, "No such user.", "for this user"),
+    Kind.ACCESS_TOKEN: Guard(AccessToken, "No such access token.", "for this token"),
+}
+# Kinds whose rows live in a project: the project's facts decide for them.
+IN_A_PROJECT = frozenset({Kind.RUN, Kind.MODEL_VERSION, Kind.COMPONENT_VERSION})
+VERSIONS = frozenset({Kind.MODEL_VERSION, Kind.COMPONENT_VERSION})
+
+
+def _project_id(kind: Kind, row: Any) -> int:
+    return int(row.id if kind is Kind.PROJECT else row.project_id)
+
+
+class Access:
+    def __init__(self, ctx: "Context") -> None:
+        self._ctx = ctx
+
+    # ---- facts -> role names ------------------------------------------------------------------
+
+    async def roles(self, kind: Kind, rows: Sequence[Any]) -> list[set[str]]:
+        """Every role name the viewer holds on each row (all of them read in one batch)."""
+        ctx, loaders = self._ctx, self._ctx.loaders
+        base = ctx.base_roles
+        if kind is Kind.ORGANIZATION:
+            ids = [row.id for row in rows]
+            facts = await loaders.organizations.viewer_facts.load_many(ids)
+            return [
+                organization_roles(fact.membership, base, public_owner=fact.public_owner)
+                for fact in facts
+            ]
+        if kind is Kind.TEAM:
+            organizations = await loaders.organizations.viewer_facts.load_many(
+                [row.organization_id for row in rows]
+            )
+            places = await loaders.teams.viewer_role.load_many([row.id for row in rows])
+            return [
+                team_roles(organization.membership, place, base)
+                for organization, place in zip(organizations, places, strict=True)
+            ]
+        if kind is Kind.PROJECT or kind in IN_A_PROJECT:
+            held = await self.project_facts([_project_id(kind, row) for row in rows])
+            return [set() if fact is None else project_roles(fact, base) for fact in held]
+        if kind is Kind.USER:
+            shared = await loaders.users.shared_organization_roles.load_many(
+                [row.id for row in rows]
+            )
+            return [
+                user_roles(ctx.viewer.user_id, row.id, held, base)
+                for row, held in zip(rows, shared, strict=True)
+            ]
+        if kind is Kind.ACCESS_TOKEN:
+            return [user_roles(ctx.viewer.user_id, row.user_id, [], base) for row in rows]
+        raise ValueError(f"no guard for {kind}")
+
+    async def project_facts(self, project_ids: Sequence[int]) -> list[ProjectFacts | None]:
+        return await self._ctx.loaders.projects.viewer_facts.load_many(list(project_ids))
+
+    # ---- reads --------------------------------------------------------------------------------
+
+    async def readable(self, kind: Kind, rows: Sequence[T | None]) -> list[T | None]:
+        """The rows the viewer may read, in place; the others become None."""
+        present = [row for row in rows if row is not None]
+        allowed = {
+            id(row)
+            for row, roles in zip(present, await self.roles(kind, present), strict=True)
+            if self._ctx.authz.allows(roles, kind, Action.READ)
+        }
+        return [row if row is not None and id(row) in allowed else None for row in rows]
+
+    async def readable_one(self, kind: Kind, row: T | None) -> T | None:
+        return (await self.readable(kind, [row]))[0]
+
+    async def may(
+        self, kind: Kind, row: Any, action: Action, attributes: StageMove = NO_ATTRIBUTES
+    ) -> bool:
+        """Whether the viewer may do `action` on the row (`viewerCan`, private fields)."""
+        (roles,) = await self.roles(kind, [row])
+        return self._ctx.authz.allows(roles, kind, action, attributes)
+
+    async def project_role(self, project: Project) -> ProjectRole | None:
+        """The viewer's effective role on the project: the strongest that applies."""
+        (roles,) = await self.roles(Kind.PROJECT, [project])
+        return effective_project_role(self._ctx.authz, roles)
+
+    # ---- writes -------------------------------------------------------------------------------
+
+    @overload
+    async def get(
+        self, kind: Literal[Kind.ORGANIZATION], row_id: int, action: Action
+    ) -> Organization: ...
+    @overload
+    async def get(self, kind: Literal[Kind.TEAM], row_id: int, action: Action) -> Team: ...
+    @overload
+    async def get(
+        self, kind: Literal[Kind.PROJECT], row_id: int, action: Action, *, decide_as: Kind = ...
+    ) -> Project: ...
+    @overload
+    async def get(self, kind: Literal[Kind.RUN], row_id: int, action: Action) -> Run: ...
+    @overload
+    async def get(
+        self,
+        kind: Literal[Kind.MODEL_VERSION],
+        row_id: int,
+        action: Action,
+        *,
+        to_stage: Stage | None = None,
+        whole_project: bool | None = None,
+    ) -> ModelVersion: ...
+    @overload
+    async def get(
+        self,
+        kind: Literal[Kind.COMPONENT_VERSION],
+        row_id: int,
+        action: Action,
+        *,
+        to_stage: Stage | None = None,
+        whole_project: bool | None = None,
+    ) -> ComponentVersion: ...
+    @overload
+    async def get(
+        self, kind: Literal[Kind.ACCESS_TOKEN], row_id: int, action: Action
+    ) -> AccessToken: ...
+
+    @overload
+    async def get(
+        self,
+        kind: Kind,
+        row_id: int,
+        action: Action,
+        *,
+        to_stage: Stage | None = None,
+        whole_project: bool | None = None,
+    ) -> Any: ...
+
+    async def get(
+        self,
+        kind: Kind,
+        row_id: int,
+        action: Action,
+        *,
+        to_stage: Stage | None = None,
+        whole_project: bool | None = None,
+        decide_as: Kind | None = None,
+    ) -> Any:
+        """The row a mutation acts on, locked, if the viewer may do `action` on it.
+
+        Rows in a project lock their project first (shared, or alone for actions that change
+        it and when `whole_project`), then themselves; an organization locks its own row. A stage
+        move is authorized on the stage the locked row holds (`to_stage`)."""
+        if kind is Kind.ORGANIZATION:
+            organization = await self._locked(Organization, row_id, shared=False)
+            if organization is None:
+                raise NotFound(GUARDS[kind].missing)
+            self._ctx.loaders.organizations.viewer_facts.clear(organization.id)
+            await self._authorize(kind, organization, action)
+            return organization
+        if kind is Kind.PROJECT or kind in IN_A_PROJECT:
+            return await self._get_in_project(
+                kind, row_id, action, to_stage, whole_project, decide_as or kind
+            )
+        row = await self._ctx.session.get(GUARDS[kind].model, row_id)
+        if row is None:
+            raise NotFound(GUARDS[kind].missing)
+        await self._authorize(kind, row, action)
+        return row
+
+    async def _get_in_project(
+        self,
+        kind: Kind,
+        row_id: int,
+        action: Action,
+        to_stage: Stage | None,
+        whole_project: bool | None,
+        decide_as: Kind,
+    ) -> Any:
+        """`decide_as`: the kind the action is on (a model version created in the project)."""
+        guard = GUARDS[kind]
+        project_id = row_id
+        if kind is not Kind.PROJECT:
+            found = await self._ctx.session.get(guard.model, row_id)
+            if found is None:
+                raise NotFound(guard.missing)
+            project_id = found.project_id
+        if whole_project is None:
+            whole_project = kind is Kind.PROJECT and action in _CHANGES_THE_PROJECT
+        project = await self._locked(Project, project_id, shared=not whole_project)
+        row: Any = project if kind is Kind.PROJECT else await self._locked(guard.model, row_id)
+        if project is None or row is None:
+            raise NotFound(guard.missing)  # gone while this request waited for the lock
+        self._ctx.loaders.projects.viewer_facts.clear(project.id)
+        move = NO_ATTRIBUTES
+        if to_stage is not None:
+            move = StageMove(from_stage=row.stage.value, to_stage=to_stage.value)
+        await self._authorize(kind, row, action, move, decide_as)
+        return row
+
+    async def _locked(self, model: type[T], row_id: int, *, shared: bool = False) -> T | None:
+        row_key: Any = model.id  # type: ignore[attr-defined]
+        return await self._ctx.session.scalar(
+            locked(select(model).where(row_key == row_id), shared=shared)
+        )
+
+    async def _authorize(
+        self,
+        kind: Kind,
+        row: Any,
+        action: Action,
+        move: StageMove = NO_ATTRIBUTES,
+        decide_as: Kind | None = None,
+    ) -> None:
+        guard, authz = GUARDS[kind], self._ctx.authz
+        (roles,) = await self.roles(kind, [row])
+        if not authz.allows(roles, kind, Action.READ):
+            raise NotFound(guard.missing)
+        decided = decide_as or kind
+        if authz.allows(roles, decided, action, move):
+            return
+        if ARCHIVED in roles and authz.allows(roles - {ARCHIVED}, decided, action, move):
+            raise Invalid("The project is archived: it is read-only until it is unarchived.")
+        raise Forbidden(f"You may not {action.value.replace('_', ' ')} {guard.where}.")

@@ -1,0 +1,412 @@
+"""What every domain's graph is built from: types that are views over rows, and lists and
+mutations declared once.
+
+- `RowNode`: a Relay node that *is* its ORM row (`is_type_of`, `resolve_id`, `resolve_nodes`
+  through the access kernel). Fields read the row; resolvers return rows.
+- `Listing` + `connection()`: a list declared by what it lists (model, parent, query language,
+  filter and order inputs); the field extension adds the arguments, checks them, and pages
+  through the batched loaders. A resolver only says which rows: `LISTING.under(parent.id)`.
+- `mutate()`: one transaction per mutation field and its payload; `changes()` turns an input's
+  given fields into keyword arguments for a service.
+"""
+
+import dataclasses
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, ClassVar, Generic, Optional, Protocol, TypeVar, cast
+
+import strawberry
+from sqlalchemy import ColumnElement, Select, select, true
+from strawberry import relay
+from strawberry.annotation import StrawberryAnnotation
+from strawberry.extensions.field_extension import AsyncExtensionResolver, FieldExtension
+from strawberry.types.arguments import StrawberryArgument
+from strawberry.types.field import StrawberryField
+
+from app.authz.roles import Kind
+from app.context import Context
+from app.errors import BadUserInput, UserError, UserErrorCode
+from app.graphql.context import Info
+from app.pagination import CountFn, Page, PageArgs, SortKey, count, paginate, sort_key
+from app.pql import FieldSet, compile_filters, parse_sort
+
+T = TypeVar("T")
+P = TypeVar("P")
+
+# ---- nodes ------------------------------------------------------------------------------------
+
+
+class RowNode(relay.Node):
+    """A GraphQL type that is a view over one ORM model: resolvers return rows, fields read
+    them. `kind` is what the access kernel knows it as (who may read it)."""
+
+    model: ClassVar[type[Any]]
+    kind: ClassVar[Kind]
+
+    @classmethod
+    def is_type_of(cls, obj: object, _info: Any) -> bool:
+        return isinstance(obj, cls.model)
+
+    @classmethod
+    def resolve_id(cls, root: Any, *, info: Info) -> str:
+        return str(root.id)
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        ctx = info.context
+        rows = await ctx.loaders.rows(cls.model).load_many([int(i) for i in node_ids])
+        return await ctx.access.readable(cls.kind, rows)
+
+
+# ---- connections ------------------------------------------------------------------------------
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Pass as `after` (or `before`) to page on.")
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: relay.PageInfo
+    _total: strawberry.Private[CountFn]
+
+    @strawberry.field(description="How many items the whole list holds for this viewer.")
+    async def total_count(self) -> int:
+        return await self._total()
+
+
+def build_connection(page: Page[Any], total: CountFn) -> Connection[Any]:
+    """A page of rows as a connection; `totalCount` is counted only when asked for."""
+    edges = [
+        Edge(cursor=cursor, node=item)
+        for item, cursor in zip(page.items, page.cursors, strict=True)
+    ]
+    return Connection(
+        edges=edges,
+        page_info=relay.PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+        _total=total,
+    )
+
+
+async def _zero() -> int:
+    return 0
+
+
+@strawberry.enum(description="Sort direction.")
+class OrderDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+class OrderInput(Protocol):
+    """Every `XOrder` input: a field of the list's order enum and a direction."""
+
+    @property
+    def field(self) -> Enum: ...
+
+    @property
+    def direction(self) -> OrderDirection: ...
+
+
+class FilterInput(Protocol):
+    """Every `XFilter` input: conditions of the query language, so both forms compile alike."""
+
+    def conditions(self) -> Sequence[Any]: ...
+
+
+@dataclass(frozen=True, eq=False)
+class Listing:
+    """One kind of list the graph pages: which rows, under which parent, and what clients may
+    say about them (`query:`, `filter:`, `orderBy:`/`sort:`). Declared once per list, in the
+    listed domain; any number of fields page it (`connection(LISTING)`).
+
+    `rows` is the statement the list starts from when it is more than the model's table (joins,
+    and the rule for what this viewer may see: written once, here). `parent` is the column that
+    ties rows to the object the field is on (the same page under many parents is one statement,
+    a row_number window); None for top-level lists. Without `sortable` the list has one fixed
+    `order`."""
+
+    model: type[Any]
+    node: Any
+    rows: Callable[[Context], Select[Any]] | None = None
+    parent: Any = None
+    order: SortKey | None = None
+    sortable: Mapping[str, Any] | None = None
+    default_sort: str = "-updated_at"
+    fields: FieldSet | None = None
+    queryable: bool = False
+    query_description: str | None = None
+    filter: type | None = None
+    order_input: type | None = None
+
+    def arguments(self) -> list[StrawberryArgument]:
+        """The list's own arguments, after `first/after/last/before` and the field's own."""
+        arguments = []
+        if self.filter is not None:
+            arguments.append(_argument("filter", _optional(self.filter)))
+        if self.queryable:
+            arguments.append(_argument("query", _optional(str), self.query_description))
+        if self.order_input is not None:
+            arguments.append(_argument("order_by", _optional(_list(self.order_input))))
+            arguments.append(_argument("sort", _optional(str)))
+        return arguments
+
+    def where(
+        self, filter: FilterInput | None = None, query: str | None = None
+    ) -> tuple[ColumnElement[bool], Hashable]:
+        """The predicate of `query` and `filter` (one SQL form for both), and a key that tells
+        equal ones apart so equal connections share loaders."""
+        if self.fields is None:
+            return true(), None
+        conditions = tuple(filter.conditions()) if filter is not None else ()
+        return compile_filters(query, conditions, self.fields), (conditions, query)
+
+    def sort_key(
+        self, order_by: Sequence[OrderInput] | None = None, sort: str | None = None
+    ) -> SortKey:
+        if self.sortable is None:
+            assert self.order is not None
+            return self.order
+        keys = ordering(order_by, sort, self.sortable, self.default_sort)
+        return sort_key(keys, self.sortable, self.model.id)
+
+    def under(
+        self, parent: Hashable, *, where: Sequence[ColumnElement[bool]] = (), key: Hashable = None
+    ) -> "Slice":
+        """The rows under one parent; `where` (told apart by `key`) is what this field adds."""
+        return Slice(parent, tuple(where), key)
+
+    def everything(self) -> "Slice":
+        """A top-level list: every row the listing's `rows` select."""
+        return Slice(None)
+
+    def nothing(self) -> "Slice":
+        """What a list the viewer may not read holds for them: nothing, honestly counted."""
+        return Slice(None, empty=True)
+
+
+@dataclass(frozen=True)
+class Slice:
+    """What a connection resolver returns: which rows; the `connection` extension pages them."""
+
+    parent: Hashable | None
+    where: tuple[ColumnElement[bool], ...] = ()
+    key: Hashable = None
+    empty: bool = False
+
+    async def page(
+        self,
+        ctx: Context,
+        listing: Listing,
+        args: PageArgs,
+        predicate: ColumnElement[bool],
+        predicate_key: Hashable,
+        order: SortKey,
+    ) -> Connection[Any]:
+        if self.empty:
+            return build_connection(Page.empty(), _zero)
+        where = (predicate, *self.where)
+
+        def statement() -> Select[Any]:
+            rows = listing.rows(ctx) if listing.rows else select(listing.model)
+            return rows.where(*where)
+
+        if self.parent is None:
+            page = await paginate(ctx.session, statement(), order, args)
+            return build_connection(page, lambda: count(ctx.session, statement()))
+        loaders = ctx.loaders.connections(listing)
+        pages, counts = loaders.get((predicate_key, self.key), statement, order)
+        page = await pages.load((self.parent, args))
+        parent = self.parent
+        return build_connection(page, lambda: counts.load(parent))
+
+
+def _optional(annotation: Any) -> Any:
+    return cast("Any", Optional)[annotation]
+
+
+def _list(annotation: Any) -> Any:
+    return cast("Any", list)[annotation]
+
+
+def _argument(name: str, annotation: Any, description: str | None = None) -> StrawberryArgument:
+    return StrawberryArgument(
+        python_name=name,
+        graphql_name=None,
+        type_annotation=StrawberryAnnotation(annotation),
+        description=description,
+        default=None,
+    )
+
+
+_PAGE_ARGUMENTS = (
+    ("first", _optional(int)),
+    ("after", _optional(str)),
+    ("last", _optional(int)),
+    ("before", _optional(str)),
+)
+
+
+class ListingExtension(FieldExtension):
+    """`first/after/last/before` and the listing's arguments on a connection field, checked
+    before the resolver runs; the resolver's `Slice` paged through the request's loaders."""
+
+    def __init__(self, listing: Listing) -> None:
+        self.listing = listing
+        self.listed = [argument.python_name for argument in listing.arguments()]
+
+    def apply(self, field: StrawberryField) -> None:
+        field.arguments = [
+            *(_argument(name, annotation) for name, annotation in _PAGE_ARGUMENTS),
+            *field.arguments,
+            *self.listing.arguments(),
+        ]
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        settings = info.context.settings
+        args = PageArgs.parse(
+            **{name: kwargs.pop(name, None) for name, _ in _PAGE_ARGUMENTS},
+            default_size=settings.default_page_size,
+            max_size=settings.max_page_size,
+        )
+        listed = {name: kwargs.pop(name, None) for name in self.listed}
+        query = (listed.get("query") or "").strip() or None  # blank: no filter
+        predicate, predicate_key = self.listing.where(listed.get("filter"), query)
+        order = self.listing.sort_key(listed.get("order_by"), listed.get("sort"))
+        chosen: Slice = await next_(source, info, **kwargs)
+        return await chosen.page(info.context, self.listing, args, predicate, predicate_key, order)
+
+
+def connection(
+    listing: Listing, *, description: str | None = None, nullable: bool = False, **options: Any
+) -> Any:
+    """A connection field over `listing`: `@connection(RUNS, description=…)` on a resolver that
+    returns a `Slice`. `nullable` when a permission may refuse the field: refusing a list more
+    private than its parent must not null the parent."""
+    graphql_type = cast("Any", Connection)[listing.node]
+    return strawberry.field(
+        description=description,
+        graphql_type=_optional(graphql_type) if nullable else graphql_type,
+        extensions=[*options.pop("extensions", ()), ListingExtension(listing)],
+        **options,
+    )
+
+
+def ordering(
+    order_by: Sequence[OrderInput] | None,
+    sort: str | None,
+    sortable: Mapping[str, Any],
+    default: str = "-updated_at",
+) -> list[tuple[str, bool]]:
+    """(field, descending) pairs from the typed `orderBy` or the CLI-style `sort` string."""
+    if order_by and sort:
+        raise BadUserInput("Pass `orderBy` or `sort`, not both.")
+    if order_by:
+        keys = [(str(o.field.value).lower(), o.direction is OrderDirection.DESC) for o in order_by]
+        if len({field for field, _ in keys}) != len(keys):
+            raise BadUserInput("`orderBy` names a field twice.")
+        return keys
+    return parse_sort(sort or default, sortable)
+
+
+# ---- ids --------------------------------------------------------------------------------------
+
+_MAX_ROW_ID = 2**63 - 1  # BIGINT
+
+
+def row_id(node_id: str) -> int | None:
+    """The row id a global id's node part names, or None when it cannot name a row (not ASCII
+    digits, e.g. '²', or beyond BIGINT: both would fail in `int()` or in the database)."""
+    if not (0 < len(node_id) <= 19 and node_id.isascii() and node_id.isdigit()):
+        return None
+    value = int(node_id)
+    return value if value <= _MAX_ROW_ID else None
+
+
+def decode_id(global_id: relay.GlobalID, expected: str, *, argument: str = "id") -> int:
+    """The row id inside a global id of the expected type; anything else is bad input."""
+    value = row_id(global_id.node_id) if global_id.type_name == expected else None
+    if value is None:
+        raise BadUserInput(f"`{argument}` must be the id of a {expected}.")
+    return value
+
+
+# ---- mutations --------------------------------------------------------------------------------
+
+UserErrorCodeType = strawberry.enum(UserErrorCode, name="UserErrorCode")
+
+
+@strawberry.type(name="UserError")
+class UserErrorType:
+    field: str | None = strawberry.field(description="The input field at fault, if one is.")
+    message: str
+    code: UserErrorCodeType  # type: ignore[valid-type]
+
+    @classmethod
+    def from_error(cls, error: UserError) -> "UserErrorType":
+        return cls(field=error.field, message=error.message, code=error.code)
+
+
+async def mutate(
+    info: Info, payload: Callable[..., P], operation: Callable[[], Awaitable[Any]]
+) -> P:
+    """One transaction for one mutation field, in its payload. The operation's result fills the
+    payload's object field (its first), or, as a mapping, the fields it names. A userError rolls
+    everything back and is the payload's `userErrors`."""
+    ctx = info.context
+    try:
+        async with ctx.writing():
+            result = await operation()
+    except UserError as error:
+        return payload(user_errors=[UserErrorType.from_error(error)])
+    finally:
+        ctx.reset_loaders()
+    if isinstance(result, Mapping):
+        return payload(**result)
+    first = dataclasses.fields(payload)[0].name  # type: ignore[arg-type]
+    return payload(**{first: result})
+
+
+def deleted(type_name: str, row_id: int) -> dict[str, relay.GlobalID]:
+    """A delete payload's contents: the global id of what is gone."""
+    return {"deleted_id": relay.GlobalID(type_name, str(row_id))}
+
+
+def changes(given: object, *, leave_out: Iterable[str] = ("id",)) -> dict[str, Any]:
+    """An input's fields the client gave (not `strawberry.UNSET`), as keyword arguments."""
+    left_out = set(leave_out)
+    return {
+        name: value
+        for name, value in vars(given).items()
+        if name not in left_out and value is not strawberry.UNSET
+    }
+
+
+__all__ = [
+    "Connection",
+    "Edge",
+    "Listing",
+    "OrderDirection",
+    "RowNode",
+    "Slice",
+    "UserErrorType",
+    "changes",
+    "connection",
+    "decode_id",
+    "deleted",
+    "mutate",
+    "row_id",
+]

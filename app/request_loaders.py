@@ -1,0 +1,82 @@
+"""Every loader of one request, built on first use. Never shared: cached rows belong to one
+viewer, and to one moment (a mutation resets them: read your writes)."""
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import select
+
+from app.context import Context
+from app.loaders import ConnectionLoaders, GroupedRowsLoader, RowsByKeyLoader
+from app.organizations.loaders import OrganizationLoaders
+from app.projects.loaders import ProjectLoaders
+from app.registry.loaders import RegistryLoaders
+from app.runs.loaders import RunLoaders
+from app.teams.loaders import TeamLoaders
+from app.users.loaders import UserLoaders
+from app.versions.service import KINDS_BY_MODEL
+
+if TYPE_CHECKING:
+    from app.graphql.kit import Listing
+
+T = TypeVar("T")
+
+
+class Loaders:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+        self._rows: dict[type[Any], RowsByKeyLoader[int, Any]] = {}
+        self._connections: dict[int, ConnectionLoaders[Any, Any]] = {}
+        self._conditions: dict[type[Any], GroupedRowsLoader[int, Any]] = {}
+
+    def rows(self, model: type[T]) -> RowsByKeyLoader[int, T]:
+        """Rows of one model by id: one `IN` statement per batch, every kind alike."""
+        loader = self._rows.get(model)
+        if loader is None:
+            loader = self._rows[model] = RowsByKeyLoader(self._ctx, model, model.id)  # type: ignore[attr-defined]
+        return loader
+
+    def conditions(self, model: type[Any]) -> GroupedRowsLoader[int, Any]:
+        """A version's stage history, oldest first, by the version's id (either kind)."""
+        loader = self._conditions.get(model)
+        if loader is None:
+            of = KINDS_BY_MODEL[model]
+            condition: Any = of.condition
+            loader = self._conditions[model] = GroupedRowsLoader(
+                self._ctx,
+                select(condition).order_by(condition.at, condition.id),
+                getattr(condition, of.condition_key),
+            )
+        return loader
+
+    def connections(self, listing: "Listing") -> ConnectionLoaders[Any, Any]:
+        """The page and count loaders of one listing under many parents."""
+        loaders = self._connections.get(id(listing))
+        if loaders is None:
+            loaders = ConnectionLoaders(self._ctx, listing.model, listing.parent)
+            self._connections[id(listing)] = loaders
+        return loaders
+
+    @cached_property
+    def users(self) -> UserLoaders:
+        return UserLoaders(self._ctx)
+
+    @cached_property
+    def organizations(self) -> OrganizationLoaders:
+        return OrganizationLoaders(self._ctx)
+
+    @cached_property
+    def teams(self) -> TeamLoaders:
+        return TeamLoaders(self._ctx)
+
+    @cached_property
+    def projects(self) -> ProjectLoaders:
+        return ProjectLoaders(self._ctx)
+
+    @cached_property
+    def runs(self) -> RunLoaders:
+        return RunLoaders(self._ctx)
+
+    @cached_property
+    def registry(self) -> RegistryLoaders:
+        return RegistryLoaders(self._ctx)

@@ -1,0 +1,59 @@
+"""What model versions (the registry) and component versions (the hub) share: a name in a
+project, content pinned by a digest, a stage, and a timeline of stage moves."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from app.db import BigIntId, JSONType, UTCDateTime, utcnow
+
+
+class Stage(StrEnum):
+    """Polyaxon's stages; new versions start in TESTING."""
+
+    TESTING = "TESTING"
+    STAGING = "STAGING"
+    PRODUCTION = "PRODUCTION"
+    DISABLED = "DISABLED"
+
+
+def stage_enum() -> Enum:
+    return Enum(
+        Stage, native_enum=False, length=16, create_constraint=True, name="stage",
+        validate_strings=True,
+    )  # fmt: skip
+
+
+class VersionColumns:
+    """The columns of a version, whatever it versions (mixed into each kind's model)."""
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    digest: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @declared_attr
+    def stage(cls) -> Mapped[Stage]:
+        # A schema type per table: each gets its own CHECK constraint.
+        return mapped_column(stage_enum(), default=Stage.TESTING)
+
+
+class ConditionColumns:
+    """One move of a version between stages: an append-only timeline."""
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    reason: Mapped[str | None] = mapped_column(String(128))
+    message: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @declared_attr
+    def stage(cls) -> Mapped[Stage]:
+        return mapped_column(stage_enum())
