@@ -6,10 +6,22 @@ import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import JSON, BigInteger, Connection, DateTime, Integer, MetaData, Select, event
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Connection,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Select,
+    event,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -19,7 +31,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 RowT = TypeVar("RowT")
@@ -60,6 +72,28 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def string_enum(enum: type[StrEnum], name: str) -> Enum:
+    """An enum column stored as its value, checked by a named constraint: the same on both
+    databases (no native PostgreSQL type to migrate when a member is added)."""
+    return Enum(
+        enum, native_enum=False, length=16, create_constraint=True, name=name, validate_strings=True
+    )
+
+
+def link_key(target: str) -> Mapped[int]:
+    """Half of a link table's key: the linked row's id, the link gone with it."""
+    return mapped_column(ForeignKey(target, ondelete="CASCADE"), primary_key=True)
+
+
+async def delete_now(session: AsyncSession, row: Any) -> int:
+    """Delete `row` and flush at once, so what the database refuses fails the mutation here; its
+    id, for the payload's `deletedId`."""
+    row_id: int = row.id
+    await session.delete(row)
+    await session.flush()
+    return row_id
 
 
 def utcnow() -> datetime:

@@ -272,16 +272,6 @@ def _day_after(moment: datetime) -> datetime | None:
         return None
 
 
-def parse_number(raw: str, name: str) -> float:
-    try:
-        number = float(raw)
-    except ValueError as error:
-        raise BadUserInput(f"query: `{name}` needs a number, not `{raw}`.") from error
-    if not math.isfinite(number):
-        raise BadUserInput(f"query: `{name}` needs a finite number, not `{raw}`.")
-    return number
-
-
 def like_pattern(raw: str) -> str:
     """`%x%` with the user's text escaped, so `_` and `\\` match themselves."""
     lead, trail = raw.startswith("%"), len(raw) > 1 and raw.endswith("%")

@@ -63,26 +63,17 @@ async def seed(engine: AsyncEngine, settings: Settings) -> Seeded:
         vision = await teams.create_team(as_ada, acme.id, name="vision", description=None)
         await teams.add_team_member(as_ada, vision.id, username="bob", role=TeamRole.MAINTAINER)
 
-        training = await projects.create_project(
-            as_ada,
-            acme.id,
-            name="training",
-            description="Experiments",
-            readme=None,
-            tags=["cv"],
-            visibility=ProjectVisibility.INTERNAL,
-            features=[ProjectFeature.RUNTIME],
-        )
-        model = await projects.create_project(
-            as_ada,
-            acme.id,
-            name="fraud-model",
-            description="The model registry for fraud detection",
-            readme=None,
-            tags=["golden"],
-            visibility=ProjectVisibility.INTERNAL,
-            features=[ProjectFeature.MODEL],
-        )
+        training, model = [
+            await projects.create_project(
+                as_ada, acme.id, name=name, description=description, readme=None, tags=[tag],
+                visibility=ProjectVisibility.INTERNAL, features=[feature],
+            )
+            for name, description, tag, feature in (
+                ("training", "Experiments", "cv", ProjectFeature.RUNTIME),
+                ("fraud-model", "The model registry for fraud detection", "golden",
+                 ProjectFeature.MODEL),
+            )
+        ]  # fmt: skip
         await projects.set_promotion_sources(as_ada, model.id, [training.id])
         await projects.set_access(
             as_ada, model.id, username=None, team="vision", role=ProjectRole.WRITER

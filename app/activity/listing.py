@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement, select
 
 from app.activity.models import Activity
 from app.activity.service import readable_activity_rows
-from app.graphql.kit import Listing
+from app.graphql.kit import FilterInput, Listing, where
 from app.graphql.refs import ActivityRef
 from app.names import normalize_slug
 from app.pagination import SortKey
@@ -35,22 +35,11 @@ ACTIVITY_FIELDS = FieldSet(
 
 
 @strawberry.input
-class ActivityFilter:
-    verbs: list[str] | None = None
-    actor: str | None = strawberry.field(default=None, description="A username.")
-    after: datetime | None = None
-    before: datetime | None = None
-
-    def conditions(self) -> list[Condition]:
-        found: list[Condition] = []
-        if self.verbs:
-            found.append(Condition("verbs", Op.IN, tuple(self.verbs)))
-        if self.actor is not None:
-            found.append(Condition("actor", Op.EQ, (self.actor,)))
-        for op, moment in ((Op.GT, self.after), (Op.LT, self.before)):
-            if moment is not None:
-                found.append(Condition("at", op, (moment.isoformat(),)))
-        return found
+class ActivityFilter(FilterInput):
+    verbs: list[str] | None = where("verbs", Op.IN)
+    actor: str | None = where("actor", description="A username.")
+    after: datetime | None = where("at", Op.GT)
+    before: datetime | None = where("at", Op.LT)
 
 
 ACTIVITY = Listing(

@@ -13,10 +13,14 @@ from app.activity import models
 from app.activity.details import visible_details
 from app.activity.service import readable_activity
 from app.graphql.context import Info
-from app.graphql.kit import RowNode
+from app.graphql.kit import RowNode, related
 from app.graphql.nodes import resolve_global_ids
 from app.graphql.refs import UserRef
 from app.users.models import User as UserRow
+
+
+async def _details(row: strawberry.Parent[models.Activity], info: Info) -> JSON | None:
+    return JSON(await visible_details(info, row))
 
 
 @strawberry.type(name="Activity", description="One successful mutation: who did what, when.")
@@ -25,15 +29,10 @@ class Activity(RowNode):
     verb: str = strawberry.field(description="`project.created`, `team.member_added`, …")
     at: datetime
 
-    @strawberry.field(description="What changed, as far as the viewer may read what it names.")
-    async def details(self, row: strawberry.Parent[models.Activity], info: Info) -> JSON | None:
-        return JSON(await visible_details(info, row))
-
-    @strawberry.field
-    async def actor(self, row: strawberry.Parent[models.Activity], info: Info) -> UserRef | None:
-        if row.actor_id is None:
-            return None
-        return await info.context.loaders.rows(UserRow).load(row.actor_id)
+    details: JSON | None = strawberry.field(
+        resolver=_details, description="What changed, as far as the viewer may read what it names."
+    )
+    actor: UserRef | None = related(UserRow, "actor_id")
 
     @strawberry.field(
         description="What it acted on, if it still exists and the viewer may read it."

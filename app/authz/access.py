@@ -7,7 +7,7 @@ afresh after the lock, NOT_FOUND when unreadable, FORBIDDEN when the role falls 
 when only the project's being archived stands in the way.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
@@ -146,6 +146,11 @@ class Access:
         (roles,) = await self.roles(kind, [row])
         return self._ctx.authz.allows(roles, kind, action, attributes)
 
+    async def allowed(self, kind: Kind, row: Any, actions: Iterable[Action]) -> set[Action]:
+        """Which of `actions` the viewer may do on the row (`viewerCan`): its roles read once."""
+        (roles,) = await self.roles(kind, [row])
+        return {action for action in actions if self._ctx.authz.allows(roles, kind, action)}
+
     async def project_role(self, project: Project) -> ProjectRole | None:
         """The viewer's effective role on the project: the strongest that applies."""
         (roles,) = await self.roles(Kind.PROJECT, [project])
@@ -167,55 +172,19 @@ class Access:
     async def get(self, kind: Literal[Kind.RUN], row_id: int, action: Action) -> Run: ...
     @overload
     async def get(
-        self,
-        kind: Literal[Kind.MODEL_VERSION],
-        row_id: int,
-        action: Action,
-        *,
-        to_stage: Stage | None = None,
-        whole_project: bool | None = None,
-    ) -> ModelVersion: ...
-    @overload
-    async def get(
-        self,
-        kind: Literal[Kind.COMPONENT_VERSION],
-        row_id: int,
-        action: Action,
-        *,
-        to_stage: Stage | None = None,
-        whole_project: bool | None = None,
-    ) -> ComponentVersion: ...
-    @overload
-    async def get(
         self, kind: Literal[Kind.ACCESS_TOKEN], row_id: int, action: Action
     ) -> AccessToken: ...
 
-    @overload
-    async def get(
-        self,
-        kind: Kind,
-        row_id: int,
-        action: Action,
-        *,
-        to_stage: Stage | None = None,
-        whole_project: bool | None = None,
-    ) -> Any: ...
+    @overload  # the versions: either kind
+    async def get(self, kind: Kind, row_id: int, action: Action) -> Any: ...
 
     async def get(
-        self,
-        kind: Kind,
-        row_id: int,
-        action: Action,
-        *,
-        to_stage: Stage | None = None,
-        whole_project: bool | None = None,
-        decide_as: Kind | None = None,
+        self, kind: Kind, row_id: int, action: Action, *, decide_as: Kind | None = None
     ) -> Any:
         """The row a mutation acts on, locked, if the viewer may do `action` on it.
 
         Rows in a project lock their project first (shared, or alone for actions that change
-        it and when `whole_project`), then themselves; an organization locks its own row. A stage
-        move is authorized on the stage the locked row holds (`to_stage`)."""
+        it), then themselves; an organization locks its own row."""
         if kind is Kind.ORGANIZATION:
             organization = await self._locked(Organization, row_id, shared=False)
             if organization is None:
@@ -224,14 +193,31 @@ class Access:
             await self._authorize(kind, organization, action)
             return organization
         if kind is Kind.PROJECT or kind in IN_A_PROJECT:
-            return await self._get_in_project(
-                kind, row_id, action, to_stage, whole_project, decide_as or kind
-            )
+            # Actions that change the project itself (archive, settings, delete) hold it alone.
+            alone = kind is Kind.PROJECT and action in _CHANGES_THE_PROJECT
+            return await self._get_in_project(kind, row_id, action, None, alone, decide_as or kind)
         row = await self._ctx.session.get(GUARDS[kind].model, row_id)
         if row is None:
             raise NotFound(GUARDS[kind].missing)
         await self._authorize(kind, row, action)
         return row
+
+    async def get_to_move(
+        self, kind: Kind, version_id: int, to_stage: Stage, *, whole_project: bool
+    ) -> Any:
+        """The version a stage move acts on, locked, if the viewer may move it to `to_stage`:
+        decided on the stage the locked row holds. `whole_project` locks the project alone (the
+        move changes its other versions too)."""
+        return await self._get_in_project(
+            kind, version_id, Action.TRANSITION, to_stage, whole_project, kind
+        )
+
+    async def project_of(self, row: Run | ModelVersion | ComponentVersion) -> Project:
+        """The project of a row `get` handed out: locked with it, so the session has it (no
+        statement)."""
+        project = await self._ctx.session.get(Project, row.project_id)
+        assert project is not None
+        return project
 
     async def _get_in_project(
         self,
@@ -239,7 +225,7 @@ class Access:
         row_id: int,
         action: Action,
         to_stage: Stage | None,
-        whole_project: bool | None,
+        whole_project: bool,
         decide_as: Kind,
     ) -> Any:
         """`decide_as`: the kind the action is on (a model version created in the project)."""
@@ -250,8 +236,6 @@ class Access:
             if found is None:
                 raise NotFound(guard.missing)
             project_id = found.project_id
-        if whole_project is None:
-            whole_project = kind is Kind.PROJECT and action in _CHANGES_THE_PROJECT
         project = await self._locked(Project, project_id, shared=not whole_project)
         row: Any = project if kind is Kind.PROJECT else await self._locked(guard.model, row_id)
         if project is None or row is None:

@@ -10,7 +10,7 @@ from app.authz.roles import Action, Kind, org_roles_allowing, project_readers
 from app.context import Context
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
 from app.projects.models import Project, ProjectGrant, ProjectRole, ProjectVisibility
-from app.teams.models import Team, TeamMember
+from app.teams.models import TeamMember
 
 
 def _memberships(user_id: int, roles: list[OrganizationRole]) -> Select[int]:
@@ -30,28 +30,12 @@ def organizations_with_public_projects(ctx: Context) -> Select[int]:
     )
 
 
-def readable_organizations(ctx: Context) -> ColumnElement[bool]:
-    """Member organizations, and those that own a project anyone may read."""
-    seen_as_owner = Organization.id.in_(organizations_with_public_projects(ctx))
-    if ctx.viewer.user_id is None:
-        return seen_as_owner
-    reading_roles = org_roles_allowing(ctx.authz, Kind.ORGANIZATION, Action.READ)
-    return or_(Organization.id.in_(_memberships(ctx.viewer.user_id, reading_roles)), seen_as_owner)
-
-
 def member_organizations(ctx: Context) -> ColumnElement[bool]:
     """Organizations whose members the viewer may list (the viewer's own)."""
     if ctx.viewer.user_id is None:
         return false()
     roles = org_roles_allowing(ctx.authz, Kind.ORGANIZATION, Action.READ_MEMBERS)
     return Organization.id.in_(_memberships(ctx.viewer.user_id, roles))
-
-
-def readable_teams(ctx: Context) -> ColumnElement[bool]:
-    if ctx.viewer.user_id is None:
-        return false()
-    reading_roles = org_roles_allowing(ctx.authz, Kind.TEAM, Action.READ)
-    return Team.organization_id.in_(_memberships(ctx.viewer.user_id, reading_roles))
 
 
 def granted_projects(user_id: int, roles: tuple[ProjectRole, ...]) -> Select[int]:

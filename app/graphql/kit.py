@@ -13,7 +13,9 @@ mutations declared once.
 import dataclasses
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import Any, ClassVar, Generic, Optional, Protocol, TypeVar, cast
 
 import strawberry
@@ -23,13 +25,14 @@ from strawberry.annotation import StrawberryAnnotation
 from strawberry.extensions.field_extension import AsyncExtensionResolver, FieldExtension
 from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.field import StrawberryField
+from strawberry.utils.str_converters import to_camel_case
 
-from app.authz.roles import Kind
+from app.authz.roles import Action, Kind
 from app.context import Context
 from app.errors import BadUserInput, UserError, UserErrorCode
 from app.graphql.context import Info
 from app.pagination import CountFn, Page, PageArgs, SortKey, count, paginate, sort_key
-from app.pql import FieldSet, compile_filters, parse_sort
+from app.pql import Condition, FieldSet, Op, compile_filters, parse_sort
 
 T = TypeVar("T")
 P = TypeVar("P")
@@ -59,6 +62,29 @@ class RowNode(relay.Node):
         ctx = info.context
         rows = await ctx.loaders.rows(cls.model).load_many([int(i) for i in node_ids])
         return await ctx.access.readable(cls.kind, rows)
+
+
+def related(model: type[Any], key: str, *, description: str | None = None) -> Any:
+    """A to-one relation, declared where the SDL puts it (`owner: UserRef = related(User,
+    "owner_id")`): the `model` row the parent's `key` names, through the request's row loader;
+    null when the key is. Its type is the annotation."""
+
+    async def resolve(parent: strawberry.Parent[Any], info: Info) -> Any:
+        row_id = getattr(parent, key)
+        return None if row_id is None else await info.context.loaders.rows(model).load(row_id)
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
+async def viewer_permissions(
+    info: Info, kind: Kind, row: Any, view: Callable[..., P], **renamed: Action
+) -> P:
+    """A `viewerCan` object: each of `view`'s fields says whether the viewer may do the action
+    of its name (or the one `renamed` gives it) on the row, as the mutations will decide."""
+    names = [field.name for field in dataclasses.fields(view)]  # type: ignore[arg-type]
+    actions = {name: renamed.get(name) or Action(name) for name in names}
+    allowed = await info.context.access.allowed(kind, row, actions.values())
+    return view(**{name: action in allowed for name, action in actions.items()})
 
 
 # ---- connections ------------------------------------------------------------------------------
@@ -119,10 +145,48 @@ class OrderInput(Protocol):
     def direction(self) -> OrderDirection: ...
 
 
-class FilterInput(Protocol):
-    """Every `XFilter` input: conditions of the query language, so both forms compile alike."""
+_WHERE = "hubql.where"
 
-    def conditions(self) -> Sequence[Any]: ...
+
+def where(name: str, op: Op = Op.EQ, *, description: str | None = None) -> Any:
+    """A field of a typed filter, and what it says in the query language: `name` `op` the
+    value (a list: any of its values). Fields given null or `[]` say nothing."""
+    return strawberry.field(default=None, description=description, metadata={_WHERE: (name, op)})
+
+
+class FilterInput:
+    """Every `XFilter` input (`@strawberry.input class XFilter(FilterInput)` with `where()`
+    fields): its conditions are the query language's, so `filter:` and `query:` compile alike."""
+
+    def conditions(self) -> list[Condition]:
+        found = []
+        for field in dataclasses.fields(self):  # type: ignore[arg-type]
+            name, op = field.metadata[_WHERE]
+            value = getattr(self, field.name)
+            if value is None or value == []:
+                continue
+            texts = tuple(
+                _as_text(item) for item in (value if isinstance(value, list) else [value])
+            )
+            found.append(Condition(name, op, (f"%{texts[0]}%",) if op is Op.LIKE else texts))
+        return found
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, Enum):
+        return str(value.value)
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def order_input(name: str, sortable: Mapping[str, Any]) -> type:
+    """The `XOrder` input (`field`, `direction`) of a list sorted by `sortable`, and its
+    `XOrderField` enum: the sortable names, in capitals."""
+    fields = Enum(f"{name}Field", [(key.upper(), key.upper()) for key in sortable])  # type: ignore[misc]
+    namespace = {
+        "__annotations__": {"field": strawberry.enum(fields), "direction": OrderDirection},
+        "direction": OrderDirection.ASC,
+    }
+    return strawberry.input(type(name, (), namespace))
 
 
 @dataclass(frozen=True, eq=False)
@@ -181,6 +245,10 @@ class Listing:
         keys = ordering(order_by, sort, self.sortable, self.default_sort)
         return sort_key(keys, self.sortable, self.model.id)
 
+    def statement(self, ctx: Context) -> Select[Any]:
+        """Every row the list may hold for this viewer, before any parent, query or filter."""
+        return self.rows(ctx) if self.rows else select(self.model)
+
     def under(
         self, parent: Hashable, *, where: Sequence[ColumnElement[bool]] = (), key: Hashable = None
     ) -> "Slice":
@@ -219,8 +287,7 @@ class Slice:
         where = (predicate, *self.where)
 
         def statement() -> Select[Any]:
-            rows = listing.rows(ctx) if listing.rows else select(listing.model)
-            return rows.where(*where)
+            return listing.statement(ctx).where(*where)
 
         if self.parent is None:
             page = await paginate(ctx.session, statement(), order, args)
@@ -385,6 +452,68 @@ def deleted(type_name: str, row_id: int) -> dict[str, relay.GlobalID]:
     return {"deleted_id": relay.GlobalID(type_name, str(row_id))}
 
 
+C = TypeVar("C", bound=type)
+
+
+def payload(cls: C) -> C:
+    """A mutation's payload type: the fields it declares (each null on failure), then
+    `userErrors` (empty on success)."""
+    cls.__annotations__["user_errors"] = list[UserErrorType]
+    setattr(cls, "user_errors", strawberry.field(default_factory=list))  # noqa: B010
+    return strawberry.type(cls)
+
+
+@dataclass
+class Deleted:
+    """What a delete payload holds (`@payload class DeleteXPayload(Deleted): ...`)."""
+
+    deleted_id: relay.GlobalID | None = None
+
+
+def mutation(
+    operation: Callable[..., Awaitable[Any]],
+    input_type: type,
+    *,
+    description: str,
+    target: str | None = None,
+    target_field: str = "id",
+    deletes: bool = False,
+    **fixed: Any,
+) -> Any:
+    """A mutation field declared by what it does (`createX: XPayload = mutation(…)`):
+    `operation(ctx, [row id], **given)` in one transaction, its result in the payload the field
+    is annotated with. `target` is the GraphQL type whose global id the input's `target_field`
+    holds: its row id is the operation's second argument. The input's other given fields, and
+    `fixed`, are keyword arguments. With `deletes`, the operation returns the deleted row's id,
+    and the payload says `deletedId`."""
+    if deletes and target is None:
+        raise ValueError("a deletion names what it deletes: pass `target`")
+    argument = to_camel_case(target_field)
+
+    async def resolve(info: Info, input: Any) -> Any:
+        ids = (
+            []
+            if target is None
+            else [decode_id(getattr(input, target_field), target, argument=argument)]
+        )
+        given = changes(input, leave_out=[target_field])
+
+        async def operate() -> Any:
+            result = await operation(info.context, *ids, **given, **fixed)
+            return deleted(target, result) if deletes and target else result
+
+        return await mutate(info, info.return_type, operate)  # type: ignore[arg-type]
+
+    resolve.__annotations__ = {"info": Info, "input": input_type}
+    return strawberry.mutation(resolver=resolve, description=description)
+
+
+# Mutations that create something in an organization or a project name it by `organizationId`
+# or `projectId`.
+in_organization = partial(mutation, target="Organization", target_field="organization_id")
+in_project = partial(mutation, target="Project", target_field="project_id")
+
+
 def changes(given: object, *, leave_out: Iterable[str] = ("id",)) -> dict[str, Any]:
     """An input's fields the client gave (not `strawberry.UNSET`), as keyword arguments."""
     left_out = set(leave_out)
@@ -397,7 +526,9 @@ def changes(given: object, *, leave_out: Iterable[str] = ("id",)) -> dict[str, A
 
 __all__ = [
     "Connection",
+    "Deleted",
     "Edge",
+    "FilterInput",
     "Listing",
     "OrderDirection",
     "RowNode",
@@ -407,6 +538,14 @@ __all__ = [
     "connection",
     "decode_id",
     "deleted",
+    "in_organization",
+    "in_project",
     "mutate",
+    "mutation",
+    "order_input",
+    "payload",
+    "related",
     "row_id",
+    "viewer_permissions",
+    "where",
 ]

@@ -16,19 +16,23 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 
 from app.activity.types import Activity
+from app.authz.roles import Kind
 from app.graphql.extensions import ErrorPolicy, OperationLimits, SafeParserCache
 from app.graphql.limits import RateLimitQuery
 from app.graphql.nodes import NodeQuery
 from app.graphql.scalars import SCALAR_OVERRIDES, InputLiteralsRule
+from app.hub import types as hub
 from app.hub.types import ComponentVersion, HubMutation, HubQuery
 from app.organizations.types import Organization, OrganizationMutation, OrganizationQuery
 from app.projects.types import Project, ProjectMutation, ProjectQuery
 from app.ratelimit import RateLimiter
+from app.registry import types as registry
 from app.registry.types import ModelVersion, RegistryMutation, RegistryQuery
 from app.runs.types import Run, RunMutation
 from app.settings import Settings
 from app.teams.types import Team, TeamMutation
 from app.users.types import AccessToken, User, UserMutation, UserQuery
+from app.versions.types import version_mutations
 
 # Every node type, so `node(id:)` may return any of them (not all are reachable by a field).
 NODE_TYPES: tuple[type[relay.Node], ...] = (
@@ -43,6 +47,18 @@ NODE_TYPES: tuple[type[relay.Node], ...] = (
     ComponentVersion,
 )
 
+# The mutations every kind of version has, per kind: its payload, and its inputs in the order its
+# SDL names the mutations.
+ModelVersionMutation = version_mutations(
+    Kind.MODEL_VERSION, registry.ModelVersionPayload,
+    update=registry.UpdateModelVersionInput, delete=registry.DeleteModelVersionInput,
+    transition=registry.TransitionModelVersionStageInput,
+)  # fmt: skip
+ComponentVersionMutation = version_mutations(
+    Kind.COMPONENT_VERSION, hub.ComponentVersionPayload,
+    update=hub.UpdateComponentVersionInput, transition=hub.TransitionComponentVersionStageInput,
+    delete=hub.ComponentVersionIdInput,
+)  # fmt: skip
 
 Query = merge_types(
     "Query",
@@ -65,7 +81,9 @@ Mutation = merge_types(
         ProjectMutation,
         RunMutation,
         RegistryMutation,
+        ModelVersionMutation,
         HubMutation,
+        ComponentVersionMutation,
     ),
 )
 

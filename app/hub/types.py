@@ -9,7 +9,7 @@ from strawberry.scalars import JSON
 from app.authz.roles import Kind
 from app.graphql.context import Info
 from app.graphql.cost import ListSize
-from app.graphql.kit import RowNode, Slice, UserErrorType, changes, connection, decode_id, mutate
+from app.graphql.kit import RowNode, Slice, connection, in_project, payload
 from app.graphql.refs import ComponentVersionRef
 from app.hub import models
 from app.hub import service as hub
@@ -20,10 +20,7 @@ from app.versions.types import (
     StageCondition,
     TransitionInput,
     UpdateInput,
-    delete_mutation,
     stage_conditions,
-    transition_mutation,
-    update_mutation,
 )
 
 
@@ -122,50 +119,15 @@ class TransitionComponentVersionStageInput(TransitionInput):
     archive_others: bool = False
 
 
-@strawberry.type
+@payload
 class ComponentVersionPayload:
     component_version: ComponentVersionRef | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class DeleteComponentVersionPayload:
-    deleted_id: relay.GlobalID | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
-
-
-async def _publish_component_version(
-    info: Info, input: PublishComponentVersionInput
-) -> ComponentVersionPayload:
-    project_id = decode_id(input.project_id, "Project", argument="projectId")
-    given = changes(input, leave_out=["project_id"])
-    return await mutate(
-        info, ComponentVersionPayload, lambda: hub.publish(info.context, project_id, **given)
-    )
 
 
 @strawberry.type
 class HubMutation:
-    # Annotated, every one: Strawberry orders fields as declared only among annotated ones.
-    publish_component_version: ComponentVersionPayload = strawberry.mutation(
-        resolver=_publish_component_version,
+    publish_component_version: ComponentVersionPayload = in_project(
+        hub.publish,
+        PublishComponentVersionInput,
         description="Validate a spec and publish it as a version.",
-    )
-    update_component_version: ComponentVersionPayload = update_mutation(
-        Kind.COMPONENT_VERSION,
-        UpdateComponentVersionInput,
-        ComponentVersionPayload,
-        description="Change a version's description or tags.",
-    )
-    transition_component_version_stage: ComponentVersionPayload = transition_mutation(
-        Kind.COMPONENT_VERSION,
-        TransitionComponentVersionStageInput,
-        ComponentVersionPayload,
-        description="Move a version to another stage (PRODUCTION: admins).",
-    )
-    delete_component_version: DeleteComponentVersionPayload = delete_mutation(
-        Kind.COMPONENT_VERSION,
-        ComponentVersionIdInput,
-        DeleteComponentVersionPayload,
-        description="Delete a version (project admins).",
     )

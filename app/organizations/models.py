@@ -1,10 +1,10 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, BigIntId, UTCDateTime, utcnow
+from app.db import Base, BigIntId, UTCDateTime, link_key, string_enum, utcnow
 from app.users.models import User
 
 
@@ -42,21 +42,10 @@ class OrganizationMember(Base):
         Index("ix_organization_members_organization_id_role", "organization_id", "role"),
     )
 
-    organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    organization_id: Mapped[int] = link_key("organizations.id")
+    user_id: Mapped[int] = link_key("users.id")
     role: Mapped[OrganizationRole] = mapped_column(
-        Enum(
-            OrganizationRole,
-            native_enum=False,
-            length=16,
-            create_constraint=True,
-            name="organization_role",
-            validate_strings=True,
-        )
+        string_enum(OrganizationRole, "organization_role")
     )
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,26 +1,19 @@
 """Organizations and their members: validation, authorization, SQL."""
 
-from collections.abc import Awaitable, Callable
-
-from sqlalchemy import ColumnElement, Select, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.activity import service as activity
-from app.authz import filters
 from app.authz.roles import Action, Kind, may_grant, org_roles_allowing
 from app.context import Context
-from app.db import locked
+from app.db import delete_now, locked
 from app.errors import Forbidden, Invalid, LastOwner, NotFound, NotFoundInInput, Taken
 from app.names import normalize_slug, validate_slug, validate_text
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
-from app.pagination import Page, PageArgs, SortKey, count, paginate
 from app.projects.models import Project, ProjectGrant
 from app.teams.models import Team, TeamMember
 from app.unset import UNSET
 from app.users.models import User
-
-# What `add_member`, `update_member_role` and `remove_member` are, to the graph.
-MemberOperation = Callable[..., Awaitable[OrganizationMember]]
 
 MAX_DISPLAY_NAME = 128
 MAX_DESCRIPTION = 2000
@@ -41,28 +34,6 @@ async def lock(ctx: Context, organization_id: int) -> Organization:
     if organization is None:
         raise NotFound("No such organization.")
     return organization
-
-
-ORGANIZATIONS_BY_NAME = SortKey("name", ((Organization.name, False), (Organization.id, False)))
-
-
-def readable_statement(
-    ctx: Context, predicate: ColumnElement[bool] | None = None
-) -> Select[Organization]:
-    """The viewer's own organizations (the `organizations` list); others they see by name."""
-    statement = select(Organization).where(filters.member_organizations(ctx))
-    return statement if predicate is None else statement.where(predicate)
-
-
-async def list_readable(
-    ctx: Context, args: PageArgs, predicate: ColumnElement[bool] | None = None
-) -> Page[Organization]:
-    statement = readable_statement(ctx, predicate)
-    return await paginate(ctx.session, statement, ORGANIZATIONS_BY_NAME, args)
-
-
-async def count_readable(ctx: Context, predicate: ColumnElement[bool] | None = None) -> int:
-    return await count(ctx.session, readable_statement(ctx, predicate))
 
 
 async def create_organization(
@@ -123,9 +94,7 @@ async def delete_organization(ctx: Context, organization_id: int, *, confirm_nam
     if normalize_slug(confirm_name) != organization.name:
         raise Invalid("Type the organization's name to confirm.", field="confirmName")
     # The organization's activity goes with it (a cascade); nothing is left to record it in.
-    await ctx.session.delete(organization)
-    await ctx.session.flush()
-    return organization_id
+    return await delete_now(ctx.session, organization)
 
 
 async def _record(ctx: Context, verb: str, organization_id: int, **details: str) -> None:
@@ -278,15 +247,3 @@ async def membership_held(
             shared=True,
         )
     )
-
-
-def members_statement(
-    role: OrganizationRole | None, predicate: ColumnElement[bool] | None = None
-) -> Select[OrganizationMember]:
-    """Members (joined to their users, for sorting and `query`), optionally of one role."""
-    statement = select(OrganizationMember).join(User, User.id == OrganizationMember.user_id)
-    if role is not None:
-        statement = statement.where(OrganizationMember.role == role)
-    if predicate is not None:
-        statement = statement.where(predicate)
-    return statement

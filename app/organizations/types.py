@@ -1,6 +1,8 @@
 """Organizations and their members in the graph: views over `app.organizations.models` rows."""
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -9,14 +11,17 @@ from app.activity.listing import ACTIVITY
 from app.authz.roles import Action, Kind
 from app.graphql.context import Info
 from app.graphql.kit import (
+    Deleted,
     RowNode,
     Slice,
-    UserErrorType,
     changes,
     connection,
     decode_id,
-    deleted,
     mutate,
+    mutation,
+    payload,
+    related,
+    viewer_permissions,
 )
 from app.graphql.refs import OrganizationRef, TeamRef, UserRef
 from app.organizations import service as organizations
@@ -46,10 +51,17 @@ class OrganizationPermissions:
     create_project: bool
 
 
-async def _details(info: Info, organization: OrganizationRow) -> bool:
-    # Seen from outside (as the owner of a PUBLIC project) an organization is its name and
-    # display name only; the rest is for members (authz.md, 2026-11-30).
-    return await info.context.access.may(Kind.ORGANIZATION, organization, Action.READ_DETAILS)
+def _for_members(column: str) -> Any:
+    """A field only members read: seen from outside (as the owner of a PUBLIC project) an
+    organization is its name and display name only (authz.md, 2026-11-30)."""
+
+    async def resolve(organization: strawberry.Parent[OrganizationRow], info: Info) -> Any:
+        access = info.context.access
+        if await access.may(Kind.ORGANIZATION, organization, Action.READ_DETAILS):
+            return getattr(organization, column)
+        return None
+
+    return strawberry.field(resolver=resolve, description="For members; null to everyone else.")
 
 
 @strawberry.type(name="Organization")
@@ -58,23 +70,9 @@ class Organization(RowNode):
     name: str
     display_name: str | None
 
-    @strawberry.field(description="For members; null to everyone else.")
-    async def description(
-        self, organization: strawberry.Parent[OrganizationRow], info: Info
-    ) -> str | None:
-        return organization.description if await _details(info, organization) else None
-
-    @strawberry.field(description="For members; null to everyone else.")
-    async def created_at(
-        self, organization: strawberry.Parent[OrganizationRow], info: Info
-    ) -> datetime | None:
-        return organization.created_at if await _details(info, organization) else None
-
-    @strawberry.field(description="For members; null to everyone else.")
-    async def updated_at(
-        self, organization: strawberry.Parent[OrganizationRow], info: Info
-    ) -> datetime | None:
-        return organization.updated_at if await _details(info, organization) else None
+    description: str | None = _for_members("description")
+    created_at: datetime | None = _for_members("created_at")
+    updated_at: datetime | None = _for_members("updated_at")
 
     @strawberry.field(description="The viewer's role here; null when not a member.")
     async def viewer_role(
@@ -87,17 +85,8 @@ class Organization(RowNode):
     async def viewer_can(
         self, organization: strawberry.Parent[OrganizationRow], info: Info
     ) -> OrganizationPermissions:
-        access = info.context.access
-
-        async def can(action: Action) -> bool:
-            return await access.may(Kind.ORGANIZATION, organization, action)
-
-        return OrganizationPermissions(
-            update=await can(Action.UPDATE),
-            delete=await can(Action.DELETE),
-            manage_members=await can(Action.MANAGE_MEMBERS),
-            manage_teams=await can(Action.MANAGE_TEAMS),
-            create_project=await can(Action.CREATE_PROJECT),
+        return await viewer_permissions(
+            info, Kind.ORGANIZATION, organization, OrganizationPermissions
         )
 
     @connection(MEMBERS, description="Members, by username; empty for non-members.")
@@ -150,26 +139,14 @@ class Organization(RowNode):
 class OrganizationMember:
     role: OrganizationRole
     joined_at: datetime
-
-    @strawberry.field
-    async def user(self, member: strawberry.Parent[MemberRow], info: Info) -> UserRef:
-        row = await info.context.loaders.rows(UserRow).load(member.user_id)
-        assert row is not None  # memberships cascade with their user
-        return row
+    user: UserRef = related(UserRow, "user_id")
 
 
 @strawberry.type(description="An organization a user belongs to, with their role in it.")
 class OrganizationMembership:
     role: OrganizationRole
     joined_at: datetime
-
-    @strawberry.field
-    async def organization(
-        self, member: strawberry.Parent[MemberRow], info: Info
-    ) -> OrganizationRef:
-        row = await info.context.loaders.rows(OrganizationRow).load(member.organization_id)
-        assert row is not None
-        return row
+    organization: OrganizationRef = related(OrganizationRow, "organization_id")
 
 
 # ---- root fields and mutations ----------------------------------------------------------------
@@ -224,63 +201,42 @@ class RemoveOrganizationMemberInput:
     username: str = strawberry.field(description="Your own username to leave the organization.")
 
 
-@strawberry.type
+@payload
 class OrganizationPayload:
     organization: OrganizationRef | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
-class DeleteOrganizationPayload:
-    deleted_id: relay.GlobalID | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
+@payload
+class DeleteOrganizationPayload(Deleted):
+    pass
 
 
-@strawberry.type
+@payload
 class OrganizationMemberPayload:
     member: OrganizationMember | None = None
     organization: OrganizationRef | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class OrganizationMutation:
-    @strawberry.mutation(description="Create an organization; the viewer becomes its OWNER.")
-    async def create_organization(
-        self, info: Info, input: CreateOrganizationInput
-    ) -> OrganizationPayload:
-        return await mutate(
-            info,
-            OrganizationPayload,
-            lambda: organizations.create_organization(info.context, **changes(input)),
-        )
-
-    @strawberry.mutation(description="Change an organization's display name or description.")
-    async def update_organization(
-        self, info: Info, input: UpdateOrganizationInput
-    ) -> OrganizationPayload:
-        organization_id = decode_id(input.id, "Organization")
-        return await mutate(
-            info,
-            OrganizationPayload,
-            lambda: organizations.update_organization(
-                info.context, organization_id, **changes(input)
-            ),
-        )
-
-    @strawberry.mutation(description="Delete an organization and everything in it.")
-    async def delete_organization(
-        self, info: Info, input: DeleteOrganizationInput
-    ) -> DeleteOrganizationPayload:
-        organization_id = decode_id(input.id, "Organization")
-
-        async def delete() -> dict[str, relay.GlobalID]:
-            gone = await organizations.delete_organization(
-                info.context, organization_id, confirm_name=input.confirm_name
-            )
-            return deleted("Organization", gone)
-
-        return await mutate(info, DeleteOrganizationPayload, delete)
+    create_organization: OrganizationPayload = mutation(
+        organizations.create_organization,
+        CreateOrganizationInput,
+        description="Create an organization; the viewer becomes its OWNER.",
+    )
+    update_organization: OrganizationPayload = mutation(
+        organizations.update_organization,
+        UpdateOrganizationInput,
+        target="Organization",
+        description="Change an organization's display name or description.",
+    )
+    delete_organization: DeleteOrganizationPayload = mutation(
+        organizations.delete_organization,
+        DeleteOrganizationInput,
+        target="Organization",
+        deletes=True,
+        description="Delete an organization and everything in it.",
+    )
 
     @strawberry.mutation(description="Add a user to an organization with a role.")
     async def add_organization_member(
@@ -303,7 +259,7 @@ class OrganizationMutation:
 
 async def _member_mutation(
     info: Info,
-    operation: organizations.MemberOperation,
+    operation: Callable[..., Awaitable[MemberRow]],
     input: OrganizationMemberInput | RemoveOrganizationMemberInput,
 ) -> OrganizationMemberPayload:
     """A member changed, and the organization as the viewer may now read it (gone after

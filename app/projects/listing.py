@@ -2,7 +2,6 @@
 `orderBy`/`sort` may say about projects."""
 
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 import strawberry
@@ -10,11 +9,10 @@ from sqlalchemy import Select, select
 
 from app.authz import filters
 from app.context import Context
-from app.graphql.kit import Listing, OrderDirection
+from app.graphql.kit import FilterInput, Listing, order_input, where
 from app.graphql.refs import ProjectGrantRef, ProjectRef
 from app.pagination import SortKey
 from app.pql import (
-    Condition,
     DateTimeField,
     EnumField,
     FieldSet,
@@ -58,52 +56,16 @@ GRANTS_OLDEST_FIRST = SortKey(
 
 
 @strawberry.input(description="Typed filters; they compile to the same SQL as `query`.")
-class ProjectFilter:
-    name: str | None = None
-    name_contains: str | None = None
-    tags: list[str] | None = strawberry.field(default=None, description="Has any of these.")
-    visibility: list[ProjectVisibility] | None = None
-    features: list[ProjectFeature] | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    updated_after: datetime | None = None
-    updated_before: datetime | None = None
-
-    def conditions(self) -> list[Condition]:
-        found: list[Condition] = []
-        if self.name is not None:
-            found.append(Condition("name", Op.EQ, (self.name.lower(),)))
-        if self.name_contains is not None:
-            found.append(Condition("name", Op.LIKE, (f"%{self.name_contains}%",)))
-        for name, values in (
-            ("tags", self.tags),
-            ("visibility", [v.value for v in self.visibility or []] or None),
-            ("features", [f.value for f in self.features or []] or None),
-        ):
-            if values is not None:
-                found.append(Condition(name, Op.IN, tuple(values)))
-        for name, op, moment in (
-            ("created_at", Op.GT, self.created_after),
-            ("created_at", Op.LT, self.created_before),
-            ("updated_at", Op.GT, self.updated_after),
-            ("updated_at", Op.LT, self.updated_before),
-        ):
-            if moment is not None:
-                found.append(Condition(name, op, (moment.isoformat(),)))
-        return found
-
-
-@strawberry.enum
-class ProjectOrderField(Enum):
-    NAME = "NAME"
-    CREATED_AT = "CREATED_AT"
-    UPDATED_AT = "UPDATED_AT"
-
-
-@strawberry.input
-class ProjectOrder:
-    field: ProjectOrderField
-    direction: OrderDirection = OrderDirection.ASC
+class ProjectFilter(FilterInput):
+    name: str | None = where("name")
+    name_contains: str | None = where("name", Op.LIKE)
+    tags: list[str] | None = where("tags", Op.IN, description="Has any of these.")
+    visibility: list[ProjectVisibility] | None = where("visibility", Op.IN)
+    features: list[ProjectFeature] | None = where("features", Op.IN)
+    created_after: datetime | None = where("created_at", Op.GT)
+    created_before: datetime | None = where("created_at", Op.LT)
+    updated_after: datetime | None = where("updated_at", Op.GT)
+    updated_before: datetime | None = where("updated_at", Op.LT)
 
 
 def _readable_projects(ctx: Context) -> Select[Project]:
@@ -127,7 +89,7 @@ PROJECTS = Listing(
     fields=PROJECT_FIELDS,
     queryable=True,
     filter=ProjectFilter,
-    order_input=ProjectOrder,
+    order_input=order_input("ProjectOrder", PROJECT_SORTABLE),
 )
 # A project's grants (the field says who may see them).
 GRANTS = Listing(

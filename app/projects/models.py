@@ -5,7 +5,6 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -14,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, BigIntId, JSONType, UTCDateTime, utcnow
+from app.db import Base, BigIntId, JSONType, UTCDateTime, link_key, string_enum, utcnow
 from app.organizations.models import Organization
 
 
@@ -41,12 +40,6 @@ class ProjectFeature(StrEnum):
     COMPONENT = "COMPONENT"
 
 
-def _enum(enum: type[StrEnum], name: str) -> Enum:
-    return Enum(
-        enum, native_enum=False, length=16, create_constraint=True, name=name, validate_strings=True
-    )
-
-
 class Project(Base):
     __tablename__ = "projects"
     __table_args__ = (
@@ -63,7 +56,7 @@ class Project(Base):
     readme: Mapped[str | None] = mapped_column(Text)
     tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
     visibility: Mapped[ProjectVisibility] = mapped_column(
-        _enum(ProjectVisibility, "project_visibility")
+        string_enum(ProjectVisibility, "project_visibility")
     )
     runtime_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     model_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -114,7 +107,7 @@ class ProjectGrant(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
-    role: Mapped[ProjectRole] = mapped_column(_enum(ProjectRole, "project_role"))
+    role: Mapped[ProjectRole] = mapped_column(string_enum(ProjectRole, "project_role"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -124,9 +117,5 @@ class PromotionSource(Base):
     __tablename__ = "promotion_sources"
     __table_args__ = (Index("ix_promotion_sources_source_project_id", "source_project_id"),)
 
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
-    )
-    source_project_id: Mapped[int] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
-    )
+    project_id: Mapped[int] = link_key("projects.id")
+    source_project_id: Mapped[int] = link_key("projects.id")

@@ -3,24 +3,21 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.activity import service as activity
-from app.authz import filters
 from app.authz.roles import (
     Action,
     Kind,
 )
 from app.context import Context
-from app.db import utcnow
+from app.db import delete_now, utcnow
 from app.errors import Invalid, NotFoundInInput, Taken
 from app.names import normalize_slug, validate_slug, validate_text
 from app.organizations import service as organizations
 from app.organizations.models import Organization
-from app.pagination import Page, PageArgs, SortKey, count, paginate
 from app.projects.models import (
-    FEATURE_COLUMNS,
     Project,
     ProjectFeature,
     ProjectGrant,
@@ -49,32 +46,6 @@ async def find_by_name(ctx: Context, owner: str, name: str) -> Project | None:
         .join(Organization, Organization.id == Project.organization_id)
         .where(Organization.name == normalize_slug(owner), Project.name == normalize_slug(name))
     )
-
-
-# ---- lists ------------------------------------------------------------------------------------
-
-
-def readable_statement(
-    ctx: Context, organization_id: int | None, *where: ColumnElement[bool]
-) -> Select[Project]:
-    statement = select(Project).where(filters.readable_projects(ctx), *where)
-    if organization_id is not None:
-        statement = statement.where(Project.organization_id == organization_id)
-    return statement
-
-
-async def list_readable(
-    ctx: Context, statement: Select[Project], sort: SortKey, args: PageArgs
-) -> Page[Project]:
-    return await paginate(ctx.session, statement, sort, args)
-
-
-async def count_readable(ctx: Context, statement: Select[Project]) -> int:
-    return await count(ctx.session, statement)
-
-
-def feature_predicate(feature: ProjectFeature) -> ColumnElement[bool]:
-    return FEATURE_COLUMNS[feature].is_(True)  # type: ignore[no-any-return]
 
 
 # ---- validation -------------------------------------------------------------------------------
@@ -205,9 +176,7 @@ async def archive_project(ctx: Context, project_id: int, *, archived: bool) -> P
 async def delete_project(ctx: Context, project_id: int) -> int:
     project = await ctx.access.get(Kind.PROJECT, project_id, Action.DELETE)
     await _record(ctx, "project.deleted", project)
-    await ctx.session.delete(project)
-    await ctx.session.flush()
-    return project_id
+    return await delete_now(ctx.session, project)
 
 
 # ---- access -----------------------------------------------------------------------------------
@@ -251,14 +220,7 @@ async def set_access(
 ) -> ProjectGrant:
     project = await ctx.access.get(Kind.PROJECT, project_id, Action.MANAGE_ACCESS)
     user_id, team_id = await _grantee(ctx, project, username, team)
-    grant = await ctx.session.scalar(
-        select(ProjectGrant).where(
-            ProjectGrant.project_id == project.id,
-            ProjectGrant.user_id == user_id
-            if user_id is not None
-            else ProjectGrant.team_id == team_id,
-        )
-    )
+    grant = await _grant(ctx, project, user_id, team_id)
     if grant is None:
         grant = ProjectGrant(project_id=project.id, user_id=user_id, team_id=team_id, role=role)
         ctx.session.add(grant)
@@ -275,19 +237,23 @@ async def set_access(
     return grant
 
 
+async def _grant(
+    ctx: Context, project: Project, user_id: int | None, team_id: int | None
+) -> ProjectGrant | None:
+    grantee = (
+        ProjectGrant.user_id == user_id if user_id is not None else ProjectGrant.team_id == team_id
+    )
+    return await ctx.session.scalar(
+        select(ProjectGrant).where(ProjectGrant.project_id == project.id, grantee)
+    )
+
+
 async def remove_access(
     ctx: Context, project_id: int, *, username: str | None, team: str | None
 ) -> ProjectGrant:
     project = await ctx.access.get(Kind.PROJECT, project_id, Action.MANAGE_ACCESS)
     user_id, team_id = await _grantee(ctx, project, username, team)
-    grant = await ctx.session.scalar(
-        select(ProjectGrant).where(
-            ProjectGrant.project_id == project.id,
-            ProjectGrant.user_id == user_id
-            if user_id is not None
-            else ProjectGrant.team_id == team_id,
-        )
-    )
+    grant = await _grant(ctx, project, user_id, team_id)
     if grant is None:
         field = "username" if username is not None else "team"
         raise NotFoundInInput("That grantee has no access to remove.", field=field)
@@ -295,10 +261,6 @@ async def remove_access(
     await ctx.session.flush()
     await _record(ctx, "project.access_removed", project, {"username": username, "team": team})
     return grant
-
-
-def access_statement() -> Select[ProjectGrant]:
-    return select(ProjectGrant)
 
 
 # ---- promotion sources ------------------------------------------------------------------------

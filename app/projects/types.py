@@ -1,6 +1,7 @@
 """Projects and their grants in the graph: views over `app.projects.models` rows."""
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 import strawberry
@@ -12,14 +13,17 @@ from app.errors import ErrorCode
 from app.graphql.context import Info
 from app.graphql.cost import ListSize
 from app.graphql.kit import (
+    Deleted,
     RowNode,
     Slice,
-    UserErrorType,
-    changes,
     connection,
     decode_id,
-    deleted,
+    in_organization,
     mutate,
+    mutation,
+    payload,
+    related,
+    viewer_permissions,
 )
 from app.graphql.refs import (
     ComponentVersionRef,
@@ -73,6 +77,12 @@ class CanReadAccess(BasePermission):
         return await info.context.access.may(Kind.PROJECT, source, Action.READ_ACCESS)
 
 
+async def _full_name(project: strawberry.Parent[models.Project], info: Info) -> str:
+    organization = await info.context.loaders.rows(OrganizationRow).load(project.organization_id)
+    assert organization is not None
+    return f"{organization.name}/{project.name}"
+
+
 @strawberry.type(name="Project")
 class Project(RowNode):
     model, kind = models.Project, Kind.PROJECT
@@ -86,29 +96,11 @@ class Project(RowNode):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(description="`owner/name`, as projects are addressed.")
-    async def full_name(self, project: strawberry.Parent[models.Project], info: Info) -> str:
-        organization = await info.context.loaders.rows(OrganizationRow).load(
-            project.organization_id
-        )
-        assert organization is not None
-        return f"{organization.name}/{project.name}"
-
-    @strawberry.field
-    async def organization(
-        self, project: strawberry.Parent[models.Project], info: Info
-    ) -> OrganizationRef:
-        row = await info.context.loaders.rows(OrganizationRow).load(project.organization_id)
-        assert row is not None
-        return row
-
-    @strawberry.field
-    async def created_by(
-        self, project: strawberry.Parent[models.Project], info: Info
-    ) -> UserRef | None:
-        if project.created_by_id is None:
-            return None
-        return await info.context.loaders.rows(UserRow).load(project.created_by_id)
+    full_name: str = strawberry.field(
+        resolver=_full_name, description="`owner/name`, as projects are addressed."
+    )
+    organization: OrganizationRef = related(OrganizationRow, "organization_id")
+    created_by: UserRef | None = related(UserRow, "created_by_id")
 
     @strawberry.field(description="The viewer's effective role: the strongest that applies.")
     async def viewer_role(
@@ -120,22 +112,11 @@ class Project(RowNode):
     async def viewer_can(
         self, project: strawberry.Parent[models.Project], info: Info
     ) -> ProjectPermissions:
-        access = info.context.access
-
-        async def can(action: Action) -> bool:
-            return await access.may(Kind.PROJECT, project, action)
-
-        return ProjectPermissions(
-            update=await can(Action.UPDATE),
-            delete=await can(Action.DELETE),
-            archive=await can(Action.ARCHIVE),
-            manage_access=await can(Action.MANAGE_ACCESS),
-            create_run=await can(Action.CREATE_RUN)
-            and models.ProjectFeature.RUNTIME in project.features,
-            promote=await can(Action.PROMOTE),
-            transition_stage=await can(Action.TRANSITION),
-            publish_component=await can(Action.PUBLISH_COMPONENT),
+        can = await viewer_permissions(
+            info, Kind.PROJECT, project, ProjectPermissions, transition_stage=Action.TRANSITION
         )
+        can.create_run = can.create_run and models.ProjectFeature.RUNTIME in project.features
+        return can
 
     @connection(
         GRANTS,
@@ -203,14 +184,7 @@ class Project(RowNode):
 class ProjectGrant:
     role: models.ProjectRole
     granted_at: datetime
-
-    @strawberry.field
-    async def project(
-        self, grant: strawberry.Parent[models.ProjectGrant], info: Info
-    ) -> ProjectRef:
-        row = await info.context.loaders.rows(models.Project).load(grant.project_id)
-        assert row is not None
-        return row
+    project: ProjectRef = related(models.Project, "project_id")
 
     @strawberry.field
     async def grantee(self, grant: strawberry.Parent[models.ProjectGrant], info: Info) -> Grantee:
@@ -292,97 +266,65 @@ class SetPromotionSourcesInput:
     )
 
 
-@strawberry.type
+@payload
 class ProjectPayload:
     project: ProjectRef | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
-class DeleteProjectPayload:
-    deleted_id: relay.GlobalID | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
+@payload
+class DeleteProjectPayload(Deleted):
+    pass
 
 
-@strawberry.type
+@payload
 class ProjectAccessPayload:
     grant: ProjectGrantRef | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
+
+
+on_project = partial(mutation, target="Project")
+on_access = partial(mutation, target="Project", target_field="project_id")
 
 
 @strawberry.type
 class ProjectMutation:
-    @strawberry.mutation(description="Create a project (a model registry or hub is a project).")
-    async def create_project(self, info: Info, input: CreateProjectInput) -> ProjectPayload:
-        organization_id = decode_id(
-            input.organization_id, "Organization", argument="organizationId"
-        )
-        given = changes(input, leave_out=["organization_id"])
-        return await mutate(
-            info,
-            ProjectPayload,
-            lambda: projects.create_project(info.context, organization_id, **given),
-        )
-
-    @strawberry.mutation(description="Change a project's settings; only given fields change.")
-    async def update_project(self, info: Info, input: UpdateProjectInput) -> ProjectPayload:
-        project_id = decode_id(input.id, "Project")
-        return await mutate(
-            info,
-            ProjectPayload,
-            lambda: projects.update_project(info.context, project_id, **changes(input)),
-        )
-
-    @strawberry.mutation(description="Make a project read-only.")
-    async def archive_project(self, info: Info, input: ProjectIdInput) -> ProjectPayload:
-        project_id = decode_id(input.id, "Project")
-        return await mutate(
-            info,
-            ProjectPayload,
-            lambda: projects.archive_project(info.context, project_id, archived=True),
-        )
-
-    @strawberry.mutation(description="Make an archived project writable again.")
-    async def unarchive_project(self, info: Info, input: ProjectIdInput) -> ProjectPayload:
-        project_id = decode_id(input.id, "Project")
-        return await mutate(
-            info,
-            ProjectPayload,
-            lambda: projects.archive_project(info.context, project_id, archived=False),
-        )
-
-    @strawberry.mutation(description="Delete a project with its runs and versions.")
-    async def delete_project(self, info: Info, input: ProjectIdInput) -> DeleteProjectPayload:
-        project_id = decode_id(input.id, "Project")
-
-        async def delete() -> dict[str, relay.GlobalID]:
-            return deleted("Project", await projects.delete_project(info.context, project_id))
-
-        return await mutate(info, DeleteProjectPayload, delete)
-
-    @strawberry.mutation(description="Grant (or change) a user's or a team's project role.")
-    async def set_project_access(
-        self, info: Info, input: SetProjectAccessInput
-    ) -> ProjectAccessPayload:
-        project_id = decode_id(input.project_id, "Project", argument="projectId")
-        given = changes(input, leave_out=["project_id"])
-        return await mutate(
-            info,
-            ProjectAccessPayload,
-            lambda: projects.set_access(info.context, project_id, **given),
-        )
-
-    @strawberry.mutation(description="Take a user's or a team's grant away.")
-    async def remove_project_access(
-        self, info: Info, input: RemoveProjectAccessInput
-    ) -> ProjectAccessPayload:
-        project_id = decode_id(input.project_id, "Project", argument="projectId")
-        given = changes(input, leave_out=["project_id"])
-        return await mutate(
-            info,
-            ProjectAccessPayload,
-            lambda: projects.remove_access(info.context, project_id, **given),
-        )
+    create_project: ProjectPayload = in_organization(
+        projects.create_project,
+        CreateProjectInput,
+        description="Create a project (a model registry or hub is a project).",
+    )
+    update_project: ProjectPayload = on_project(
+        projects.update_project,
+        UpdateProjectInput,
+        description="Change a project's settings; only given fields change.",
+    )
+    archive_project: ProjectPayload = on_project(
+        projects.archive_project,
+        ProjectIdInput,
+        archived=True,
+        description="Make a project read-only.",
+    )
+    unarchive_project: ProjectPayload = on_project(
+        projects.archive_project,
+        ProjectIdInput,
+        archived=False,
+        description="Make an archived project writable again.",
+    )
+    delete_project: DeleteProjectPayload = on_project(
+        projects.delete_project,
+        ProjectIdInput,
+        deletes=True,
+        description="Delete a project with its runs and versions.",
+    )
+    set_project_access: ProjectAccessPayload = on_access(
+        projects.set_access,
+        SetProjectAccessInput,
+        description="Grant (or change) a user's or a team's project role.",
+    )
+    remove_project_access: ProjectAccessPayload = on_access(
+        projects.remove_access,
+        RemoveProjectAccessInput,
+        description="Take a user's or a team's grant away.",
+    )
 
     @strawberry.mutation(description="Replace the projects whose runs may be promoted here.")
     async def set_promotion_sources(

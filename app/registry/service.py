@@ -5,7 +5,7 @@ What happens to it afterwards (stages, description, deletion) is `app.versions.s
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import select
 
@@ -20,9 +20,17 @@ from app.registry.models import ModelVersion
 from app.runs import service as runs
 from app.runs.models import Run, RunArtifact
 from app.runs.service import ArtifactLike, validate_json
-from app.unset import UNSET
 from app.versions import service as versions
 from app.versions.models import Stage
+
+
+class Described(TypedDict):
+    """What a new model version says about itself, however it comes to be."""
+
+    name: str
+    description: str | None
+    tags: Sequence[str]
+    metadata: Any
 
 
 def digest(content: Any) -> str:
@@ -47,8 +55,29 @@ async def _registry(ctx: Context, project_id: int, action: Action, kind: Kind) -
     return project
 
 
-async def _insert(ctx: Context, version: ModelVersion, project: Project, verb: str) -> ModelVersion:
-    """Same name and same content: the existing version (idempotent); other content: TAKEN."""
+async def _insert(
+    ctx: Context,
+    project: Project,
+    verb: str,
+    *,
+    run: Run | None,
+    artifacts: list[dict[str, Any]],
+    **described: Unpack[Described],
+) -> ModelVersion:
+    """A new version of `artifacts` (promoted from `run`, or registered). Same name and same
+    content: the existing version (idempotent); other content: TAKEN."""
+    version = ModelVersion(
+        project_id=project.id,
+        name=validate_slug(described["name"], field="name"),
+        description=validate_text(described["description"], field="description", max_length=2000),
+        tags=projects.validate_tags(described["tags"]),
+        stage=Stage.TESTING,
+        run_id=None if run is None else run.id,
+        artifacts=artifacts,
+        meta=validate_json(described["metadata"], field="metadata"),
+        digest=digest(_content(artifacts, None if run is None else run.uuid)),
+        created_by_id=ctx.viewer.user_id,
+    )
     found, created = await versions.insert_or_existing(
         ctx, version, taken="already exists with other content"
     )
@@ -62,11 +91,8 @@ async def promote_run(
     project_id: int,
     *,
     run_id: int,
-    name: str,
     artifact_names: Sequence[str],
-    description: str | None,
-    tags: Sequence[str],
-    metadata: Any,
+    **described: Unpack[Described],
 ) -> ModelVersion:
     project = await _registry(ctx, project_id, Action.PROMOTE, Kind.PROJECT)
     run = await ctx.access.readable_one(Kind.RUN, await ctx.session.get(Run, run_id))
@@ -94,63 +120,20 @@ async def promote_run(
         chosen.append(
             _artifact_json(artifact.kind.value, artifact.name, artifact.path, artifact.summary)
         )
-    version = ModelVersion(
-        project_id=project.id,
-        name=validate_slug(name, field="name"),
-        description=validate_text(description, field="description", max_length=2000),
-        tags=projects.validate_tags(tags),
-        stage=Stage.TESTING,
-        run_id=run.id,
-        artifacts=chosen,
-        meta=validate_json(metadata, field="metadata"),
-        digest=digest(_content(chosen, run.uuid)),
-        created_by_id=ctx.viewer.user_id,
-    )
-    return await _insert(ctx, version, project, "promoted")
+    return await _insert(ctx, project, "promoted", run=run, artifacts=chosen, **described)
 
 
 async def create_model_version(
     ctx: Context,
     project_id: int,
     *,
-    name: str,
     artifacts: Sequence[ArtifactLike],
-    description: str | None,
-    tags: Sequence[str],
-    metadata: Any,
+    **described: Unpack[Described],
 ) -> ModelVersion:
     project = await _registry(ctx, project_id, Action.CREATE, Kind.MODEL_VERSION)
     rows = runs.validate_artifacts(artifacts)
     content = [_artifact_json(r.kind.value, r.name, r.path, r.summary) for r in rows]
-    version = ModelVersion(
-        project_id=project.id,
-        name=validate_slug(name, field="name"),
-        description=validate_text(description, field="description", max_length=2000),
-        tags=projects.validate_tags(tags),
-        stage=Stage.TESTING,
-        artifacts=content,
-        meta=validate_json(metadata, field="metadata"),
-        digest=digest(_content(content, None)),
-        created_by_id=ctx.viewer.user_id,
-    )
-    return await _insert(ctx, version, project, "created")
-
-
-async def update_model_version(
-    ctx: Context,
-    version_id: int,
-    *,
-    description: str | None = UNSET,
-    tags: Sequence[str] | None = UNSET,
-    metadata: Any = UNSET,
-) -> ModelVersion:
-    version: ModelVersion = await versions.update(
-        ctx, Kind.MODEL_VERSION, version_id, description=description, tags=tags
-    )
-    if metadata is not UNSET:
-        version.meta = validate_json(metadata, field="metadata")
-        await ctx.session.flush()
-    return version
+    return await _insert(ctx, project, "created", run=None, artifacts=content, **described)
 
 
 async def find_by_reference(ctx: Context, reference: str) -> ModelVersion | None:

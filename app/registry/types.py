@@ -9,7 +9,14 @@ from strawberry.scalars import JSON
 from app.authz.roles import Kind
 from app.graphql.context import Info
 from app.graphql.cost import ListSize
-from app.graphql.kit import RowNode, UserErrorType, changes, decode_id, mutate
+from app.graphql.kit import (
+    RowNode,
+    changes,
+    decode_id,
+    in_project,
+    mutate,
+    payload,
+)
 from app.graphql.refs import ArtifactInputRef, ArtifactRef, ModelVersionRef, ProjectRef, RunRef
 from app.projects.models import Project
 from app.registry import models
@@ -20,10 +27,7 @@ from app.versions.types import (
     StageCondition,
     TransitionInput,
     UpdateInput,
-    delete_mutation,
     stage_conditions,
-    transition_mutation,
-    update_mutation,
 )
 
 LINEAGE_DOC = (
@@ -165,16 +169,9 @@ class TransitionModelVersionStageInput(TransitionInput):
     )
 
 
-@strawberry.type
+@payload
 class ModelVersionPayload:
     model_version: ModelVersionRef | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class DeleteModelVersionPayload:
-    deleted_id: relay.GlobalID | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
 
 
 async def _promote_run(info: Info, input: PromoteRunInput) -> ModelVersionPayload:
@@ -190,16 +187,6 @@ async def _promote_run(info: Info, input: PromoteRunInput) -> ModelVersionPayloa
     )
 
 
-async def _create_model_version(info: Info, input: CreateModelVersionInput) -> ModelVersionPayload:
-    project_id = decode_id(input.project_id, "Project", argument="projectId")
-    given = changes(input, leave_out=["project_id"])
-    return await mutate(
-        info,
-        ModelVersionPayload,
-        lambda: registry.create_model_version(info.context, project_id, **given),
-    )
-
-
 @strawberry.type
 class RegistryMutation:
     # Annotated, every one: Strawberry orders fields as declared only among annotated ones.
@@ -207,26 +194,8 @@ class RegistryMutation:
         resolver=_promote_run,
         description="Promote a run of this project or of a promotion source.",
     )
-    create_model_version: ModelVersionPayload = strawberry.mutation(
-        resolver=_create_model_version,
+    create_model_version: ModelVersionPayload = in_project(
+        registry.create_model_version,
+        CreateModelVersionInput,
         description="Register a version built elsewhere (no run here).",
-    )
-    update_model_version: ModelVersionPayload = update_mutation(
-        Kind.MODEL_VERSION,
-        UpdateModelVersionInput,
-        ModelVersionPayload,
-        registry.update_model_version,
-        description="Change a version's description, tags or metadata.",
-    )
-    delete_model_version: DeleteModelVersionPayload = delete_mutation(
-        Kind.MODEL_VERSION,
-        DeleteModelVersionInput,
-        DeleteModelVersionPayload,
-        description="Delete a version (project admins).",
-    )
-    transition_model_version_stage: ModelVersionPayload = transition_mutation(
-        Kind.MODEL_VERSION,
-        TransitionModelVersionStageInput,
-        ModelVersionPayload,
-        description="Move a version to another stage (PRODUCTION: admins).",
     )

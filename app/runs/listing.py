@@ -2,16 +2,15 @@
 `orderBy`/`sort` may say about runs."""
 
 from datetime import UTC, datetime
-from enum import Enum
 from typing import Any
 
 import strawberry
 from sqlalchemy import func, type_coerce
 
 from app.db import UTCDateTime
-from app.graphql.kit import Listing, OrderDirection
+from app.graphql.kit import FilterInput, Listing, order_input, where
 from app.graphql.refs import RunRef
-from app.pql import Condition, DateTimeField, EnumField, FieldSet, Op, TagsField, TextField
+from app.pql import DateTimeField, EnumField, FieldSet, Op, TagsField, TextField
 from app.runs.models import Run, RunStatus
 
 RUN_FIELDS = FieldSet(
@@ -47,51 +46,15 @@ RUN_SORTABLE = {
 
 
 @strawberry.input(description="Typed filters; they compile to the same SQL as `query`.")
-class RunFilter:
-    name: str | None = None
-    name_contains: str | None = None
-    status: list[RunStatus] | None = None
-    tags: list[str] | None = strawberry.field(default=None, description="Has any of these.")
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    finished_after: datetime | None = None
-    finished_before: datetime | None = None
-
-    def conditions(self) -> list[Condition]:
-        found: list[Condition] = []
-        if self.name is not None:
-            found.append(Condition("name", Op.EQ, (self.name,)))
-        if self.name_contains is not None:
-            found.append(Condition("name", Op.LIKE, (f"%{self.name_contains}%",)))
-        if self.status:
-            found.append(Condition("status", Op.IN, tuple(s.value for s in self.status)))
-        if self.tags:
-            found.append(Condition("tags", Op.IN, tuple(self.tags)))
-        for name, op, moment in (
-            ("created_at", Op.GT, self.created_after),
-            ("created_at", Op.LT, self.created_before),
-            ("finished_at", Op.GT, self.finished_after),
-            ("finished_at", Op.LT, self.finished_before),
-        ):
-            if moment is not None:
-                found.append(Condition(name, op, (moment.isoformat(),)))
-        return found
-
-
-@strawberry.enum
-class RunOrderField(Enum):
-    NAME = "NAME"
-    STATUS = "STATUS"
-    CREATED_AT = "CREATED_AT"
-    UPDATED_AT = "UPDATED_AT"
-    STARTED_AT = "STARTED_AT"
-    FINISHED_AT = "FINISHED_AT"
-
-
-@strawberry.input
-class RunOrder:
-    field: RunOrderField
-    direction: OrderDirection = OrderDirection.ASC
+class RunFilter(FilterInput):
+    name: str | None = where("name")
+    name_contains: str | None = where("name", Op.LIKE)
+    status: list[RunStatus] | None = where("status", Op.IN)
+    tags: list[str] | None = where("tags", Op.IN, description="Has any of these.")
+    created_after: datetime | None = where("created_at", Op.GT)
+    created_before: datetime | None = where("created_at", Op.LT)
+    finished_after: datetime | None = where("finished_at", Op.GT)
+    finished_before: datetime | None = where("finished_at", Op.LT)
 
 
 # A project's runs (the project was readable, so its runs are).
@@ -103,5 +66,5 @@ RUNS = Listing(
     fields=RUN_FIELDS,
     queryable=True,
     filter=RunFilter,
-    order_input=RunOrder,
+    order_input=order_input("RunOrder", RUN_SORTABLE),
 )

@@ -1,4 +1,7 @@
+from functools import partial
+
 from sqlalchemy import Select, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.authz import filters
 from app.context import Context
@@ -13,30 +16,24 @@ class RunLoaders:
         self.artifacts: GroupedRowsLoader[int, RunArtifact] = GroupedRowsLoader(
             ctx, select(RunArtifact).order_by(RunArtifact.id), RunArtifact.run_id
         )
-        self.upstream: RelatedRowsLoader[int, Run] = RelatedRowsLoader(ctx, self._upstream)
-        self.downstream: RelatedRowsLoader[int, Run] = RelatedRowsLoader(ctx, self._downstream)
+        # A run's upstream runs are the rows at an edge's upstream end, keyed by its downstream.
+        self.upstream: RelatedRowsLoader[int, Run] = RelatedRowsLoader(
+            ctx, partial(self._across, RunEdge.upstream_id, RunEdge.downstream_id)
+        )
+        self.downstream: RelatedRowsLoader[int, Run] = RelatedRowsLoader(
+            ctx, partial(self._across, RunEdge.downstream_id, RunEdge.upstream_id)
+        )
 
-    def _readable_runs(self) -> Select[Run]:
+    def _across(
+        self, end: InstrumentedAttribute[int], key: InstrumentedAttribute[int], run_ids: list[int]
+    ) -> Select[Run, int]:
+        """The readable runs at `end` of the edges whose `key` end is one of `run_ids`."""
         return (
             select(Run)
             .join(Project, Project.id == Run.project_id)
             .where(filters.readable_projects(self._ctx))
-        )
-
-    def _upstream(self, run_ids: list[int]) -> Select[Run, int]:
-        return (
-            self._readable_runs()
-            .join(RunEdge, RunEdge.upstream_id == Run.id)
-            .add_columns(RunEdge.downstream_id)
-            .where(RunEdge.downstream_id.in_(run_ids))
-            .order_by(Run.created_at, Run.id)
-        )
-
-    def _downstream(self, run_ids: list[int]) -> Select[Run, int]:
-        return (
-            self._readable_runs()
-            .join(RunEdge, RunEdge.downstream_id == Run.id)
-            .add_columns(RunEdge.upstream_id)
-            .where(RunEdge.upstream_id.in_(run_ids))
+            .join(RunEdge, end == Run.id)
+            .add_columns(key)
+            .where(key.in_(run_ids))
             .order_by(Run.created_at, Run.id)
         )

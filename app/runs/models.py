@@ -2,10 +2,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, BigIntId, JSONType, UTCDateTime, utcnow
+from app.db import Base, BigIntId, JSONType, UTCDateTime, link_key, string_enum, utcnow
 
 
 class RunStatus(StrEnum):
@@ -31,12 +31,6 @@ class ArtifactKind(StrEnum):
     OTHER = "OTHER"
 
 
-def _enum(enum: type[StrEnum], name: str) -> Enum:
-    return Enum(
-        enum, native_enum=False, length=16, create_constraint=True, name=name, validate_strings=True
-    )
-
-
 class Run(Base):
     __tablename__ = "runs"
     __table_args__ = (
@@ -49,7 +43,7 @@ class Run(Base):
     uuid: Mapped[str] = mapped_column(String(32), unique=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     name: Mapped[str | None] = mapped_column(String(128))
-    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "run_status"))
+    status: Mapped[RunStatus] = mapped_column(string_enum(RunStatus, "run_status"))
     tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
     inputs: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     outputs: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
@@ -67,7 +61,7 @@ class RunArtifact(Base):
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(128))
-    kind: Mapped[ArtifactKind] = mapped_column(_enum(ArtifactKind, "artifact_kind"))
+    kind: Mapped[ArtifactKind] = mapped_column(string_enum(ArtifactKind, "artifact_kind"))
     path: Mapped[str] = mapped_column(Text)
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
@@ -78,9 +72,5 @@ class RunEdge(Base):
     __tablename__ = "run_edges"
     __table_args__ = (Index("ix_run_edges_downstream_id", "downstream_id"),)
 
-    upstream_id: Mapped[int] = mapped_column(
-        ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True
-    )
-    downstream_id: Mapped[int] = mapped_column(
-        ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True
-    )
+    upstream_id: Mapped[int] = link_key("runs.id")
+    downstream_id: Mapped[int] = link_key("runs.id")

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import aliased
 
 from app.activity import service as activity
 from app.authz.roles import Action, Kind
 from app.context import Context
-from app.db import utcnow
+from app.db import delete_now, utcnow
 from app.errors import BadUserInput, Invalid, NotFoundInInput
 from app.names import validate_text
 from app.organizations import service as organizations
@@ -197,7 +197,8 @@ async def update_run(
     artifacts: Sequence[ArtifactLike] | None = UNSET,
     upstream: Sequence[str] | None = UNSET,
 ) -> Run:
-    run, project = await get_for(ctx, run_id, Action.UPDATE)
+    run = await ctx.access.get(Kind.RUN, run_id, Action.UPDATE)
+    project = await ctx.access.project_of(run)
     if name is not UNSET:
         run.name = validate_text(name, field="name", max_length=128)
     if status is not UNSET and status is not None:
@@ -232,19 +233,10 @@ async def update_run(
 
 
 async def delete_run(ctx: Context, run_id: int) -> int:
-    run, project = await get_for(ctx, run_id, Action.DELETE)
+    run = await ctx.access.get(Kind.RUN, run_id, Action.DELETE)
+    project = await ctx.access.project_of(run)
     await _record(ctx, "run.deleted", run, project)
-    await ctx.session.delete(run)
-    await ctx.session.flush()
-    return run_id
-
-
-async def get_for(ctx: Context, run_id: int, action: Action) -> tuple[Run, Project]:
-    """The run (locked by `ctx.access`: its project first, shared) and its project."""
-    run = await ctx.access.get(Kind.RUN, run_id, action)
-    project = await ctx.session.get(Project, run.project_id)  # locked a moment ago: no statement
-    assert project is not None
-    return run, project
+    return await delete_now(ctx.session, run)
 
 
 async def find_by_uuid(ctx: Context, run_uuid: str) -> Run | None:
@@ -252,7 +244,3 @@ async def find_by_uuid(ctx: Context, run_uuid: str) -> Run | None:
     if not UUID_PATTERN.fullmatch(run_uuid.lower()):
         return None
     return await ctx.session.scalar(select(Run).where(Run.uuid == run_uuid.lower()))
-
-
-def runs_statement() -> Select[Run]:
-    return select(Run)

@@ -9,7 +9,14 @@ from strawberry.scalars import JSON
 from app.authz.roles import Kind
 from app.graphql.context import Info
 from app.graphql.cost import ListSize
-from app.graphql.kit import RowNode, UserErrorType, changes, decode_id, deleted, mutate
+from app.graphql.kit import (
+    Deleted,
+    RowNode,
+    in_project,
+    mutation,
+    payload,
+    related,
+)
 from app.graphql.refs import ArtifactRef, ModelVersionRef, ProjectRef, RunRef, UserRef
 from app.projects.models import Project as ProjectRow
 from app.runs import models
@@ -41,12 +48,7 @@ class Run(RowNode):
     updated_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-
-    @strawberry.field
-    async def project(self, run: strawberry.Parent[models.Run], info: Info) -> ProjectRef:
-        row = await info.context.loaders.rows(ProjectRow).load(run.project_id)
-        assert row is not None
-        return row
+    project: ProjectRef = related(ProjectRow, "project_id")
 
     @strawberry.field(directives=[ListSize(assumed_size=10)])
     async def artifacts(self, run: strawberry.Parent[models.Run], info: Info) -> list[ArtifactRef]:
@@ -124,40 +126,33 @@ class DeleteRunInput:
     id: relay.GlobalID
 
 
-@strawberry.type
+@payload
 class RunPayload:
     run: RunRef | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
-class DeleteRunPayload:
-    deleted_id: relay.GlobalID | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
+@payload
+class DeleteRunPayload(Deleted):
+    pass
 
 
 @strawberry.type
 class RunMutation:
-    @strawberry.mutation(description="Record a run (the project needs the RUNTIME feature).")
-    async def create_run(self, info: Info, input: CreateRunInput) -> RunPayload:
-        project_id = decode_id(input.project_id, "Project", argument="projectId")
-        given = changes(input, leave_out=["project_id"])
-        return await mutate(
-            info, RunPayload, lambda: runs.create_run(info.context, project_id, **given)
-        )
-
-    @strawberry.mutation(description="Change a run's status, results, artifacts or lineage.")
-    async def update_run(self, info: Info, input: UpdateRunInput) -> RunPayload:
-        run_id = decode_id(input.id, "Run")
-        return await mutate(
-            info, RunPayload, lambda: runs.update_run(info.context, run_id, **changes(input))
-        )
-
-    @strawberry.mutation(description="Delete a run.")
-    async def delete_run(self, info: Info, input: DeleteRunInput) -> DeleteRunPayload:
-        run_id = decode_id(input.id, "Run")
-
-        async def delete() -> dict[str, relay.GlobalID]:
-            return deleted("Run", await runs.delete_run(info.context, run_id))
-
-        return await mutate(info, DeleteRunPayload, delete)
+    create_run: RunPayload = in_project(
+        runs.create_run,
+        CreateRunInput,
+        description="Record a run (the project needs the RUNTIME feature).",
+    )
+    update_run: RunPayload = mutation(
+        runs.update_run,
+        UpdateRunInput,
+        target="Run",
+        description="Change a run's status, results, artifacts or lineage.",
+    )
+    delete_run: DeleteRunPayload = mutation(
+        runs.delete_run,
+        DeleteRunInput,
+        target="Run",
+        deletes=True,
+        description="Delete a run.",
+    )

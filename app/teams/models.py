@@ -1,10 +1,10 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, BigIntId, UTCDateTime, utcnow
+from app.db import Base, BigIntId, UTCDateTime, link_key, string_enum, utcnow
 from app.organizations.models import Organization
 from app.users.models import User
 
@@ -35,22 +35,9 @@ class TeamMember(Base):
     __tablename__ = "team_members"
     __table_args__ = (Index("ix_team_members_user_id", "user_id"),)
 
-    team_id: Mapped[int] = mapped_column(
-        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    role: Mapped[TeamRole] = mapped_column(
-        Enum(
-            TeamRole,
-            native_enum=False,
-            length=16,
-            create_constraint=True,
-            name="team_role",
-            validate_strings=True,
-        )
-    )
+    team_id: Mapped[int] = link_key("teams.id")
+    user_id: Mapped[int] = link_key("users.id")
+    role: Mapped[TeamRole] = mapped_column(string_enum(TeamRole, "team_role"))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     team: Mapped[Team] = relationship(back_populates="members", lazy="raise")

@@ -1,22 +1,18 @@
 """Teams of an organization and their members."""
 
-from collections.abc import Awaitable, Callable
-
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.activity import service as activity
 from app.authz.roles import Action, Kind
 from app.context import Context
+from app.db import delete_now
 from app.errors import Invalid, NotFoundInInput, Taken
 from app.names import normalize_slug, validate_slug, validate_text
 from app.organizations import service as organizations
 from app.teams.models import Team, TeamMember, TeamRole
 from app.unset import UNSET
 from app.users.models import User
-
-# What `add_team_member`, `update_team_member_role` and `remove_team_member` are, to the graph.
-MemberOperation = Callable[..., Awaitable[TeamMember]]
 
 MAX_DESCRIPTION = 2000
 
@@ -28,13 +24,6 @@ async def find_by_name(ctx: Context, organization_id: int, name: str) -> Team | 
             Team.organization_id == organization_id, Team.name == normalize_slug(name)
         )
     )
-
-
-def teams_statement(organization_id: int | None = None) -> Select[Team]:
-    statement = select(Team)
-    if organization_id is not None:
-        statement = statement.where(Team.organization_id == organization_id)
-    return statement
 
 
 async def _ensure_name_free(ctx: Context, organization_id: int, name: str) -> None:
@@ -56,12 +45,18 @@ async def create_team(
     )
     await _ensure_name_free(ctx, organization_id, team.name)
     ctx.session.add(team)
+    await _flush_named(ctx, team)
+    await _record(ctx, "team.created", team)
+    return team
+
+
+async def _flush_named(ctx: Context, team: Team) -> None:
+    """A concurrent request may have taken the name since `_ensure_name_free` looked: the
+    unique constraint says so."""
     try:
         await ctx.session.flush()
     except IntegrityError as error:
         raise Taken(f"A team named {team.name!r} already exists.", field="name") from error
-    await _record(ctx, "team.created", team)
-    return team
 
 
 async def _record(ctx: Context, verb: str, team: Team, **details: str) -> None:
@@ -91,10 +86,7 @@ async def update_team(
         team.description = validate_text(
             description, field="description", max_length=MAX_DESCRIPTION
         )
-    try:
-        await ctx.session.flush()
-    except IntegrityError as error:
-        raise Taken(f"A team named {team.name!r} already exists.", field="name") from error
+    await _flush_named(ctx, team)
     await _record(ctx, "team.updated", team)
     return team
 
@@ -102,9 +94,7 @@ async def update_team(
 async def delete_team(ctx: Context, team_id: int) -> int:
     team = await ctx.access.get(Kind.TEAM, team_id, Action.DELETE)
     await _record(ctx, "team.deleted", team)
-    await ctx.session.delete(team)
-    await ctx.session.flush()
-    return team_id
+    return await delete_now(ctx.session, team)
 
 
 async def _team_member(ctx: Context, team: Team, username: str) -> TeamMember:

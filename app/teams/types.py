@@ -1,21 +1,23 @@
 """Teams and their members in the graph: views over `app.teams.models` rows."""
 
 from datetime import datetime
+from functools import partial
 
 import strawberry
 from strawberry import relay
 
-from app.authz.roles import Action, Kind
+from app.authz.roles import Kind
 from app.graphql.context import Info
 from app.graphql.kit import (
+    Deleted,
     RowNode,
     Slice,
-    UserErrorType,
-    changes,
     connection,
-    decode_id,
-    deleted,
-    mutate,
+    in_organization,
+    mutation,
+    payload,
+    related,
+    viewer_permissions,
 )
 from app.graphql.refs import OrganizationRef, TeamRef, UserRef
 from app.organizations.models import Organization as OrganizationRow
@@ -42,14 +44,7 @@ class Team(RowNode):
     description: str | None
     created_at: datetime
     updated_at: datetime
-
-    @strawberry.field
-    async def organization(
-        self, team: strawberry.Parent[models.Team], info: Info
-    ) -> OrganizationRef:
-        row = await info.context.loaders.rows(OrganizationRow).load(team.organization_id)
-        assert row is not None  # teams cascade with their organization
-        return row
+    organization: OrganizationRef = related(OrganizationRow, "organization_id")
 
     @strawberry.field(description="The viewer's role on this team; null when not on it.")
     async def viewer_role(
@@ -59,12 +54,7 @@ class Team(RowNode):
 
     @strawberry.field
     async def viewer_can(self, team: strawberry.Parent[models.Team], info: Info) -> TeamPermissions:
-        access = info.context.access
-        return TeamPermissions(
-            update=await access.may(Kind.TEAM, team, Action.UPDATE),
-            delete=await access.may(Kind.TEAM, team, Action.DELETE),
-            manage_members=await access.may(Kind.TEAM, team, Action.MANAGE_MEMBERS),
-        )
+        return await viewer_permissions(info, Kind.TEAM, team, TeamPermissions)
 
     @connection(TEAM_MEMBERS, description="Members of the team, by username.")
     async def members(self, team: strawberry.Parent[models.Team]) -> Slice:
@@ -81,12 +71,7 @@ class Team(RowNode):
 class TeamMember:
     role: models.TeamRole
     joined_at: datetime
-
-    @strawberry.field
-    async def user(self, member: strawberry.Parent[models.TeamMember], info: Info) -> UserRef:
-        row = await info.context.loaders.rows(UserRow).load(member.user_id)
-        assert row is not None
-        return row
+    user: UserRef = related(UserRow, "user_id")
 
 
 @strawberry.input
@@ -121,74 +106,49 @@ class RemoveTeamMemberInput:
     username: str
 
 
-@strawberry.type
+@payload
 class TeamPayload:
     team: TeamRef | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
-class DeleteTeamPayload:
-    deleted_id: relay.GlobalID | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
+@payload
+class DeleteTeamPayload(Deleted):
+    pass
 
 
-@strawberry.type
+@payload
 class TeamMemberPayload:
     member: TeamMember | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
+
+
+on_team = partial(mutation, target="Team")
+on_members = partial(mutation, target="Team", target_field="team_id")
 
 
 @strawberry.type
 class TeamMutation:
-    @strawberry.mutation(description="Create a team in an organization.")
-    async def create_team(self, info: Info, input: CreateTeamInput) -> TeamPayload:
-        organization_id = decode_id(
-            input.organization_id, "Organization", argument="organizationId"
-        )
-        given = changes(input, leave_out=["organization_id"])
-        return await mutate(
-            info, TeamPayload, lambda: teams.create_team(info.context, organization_id, **given)
-        )
-
-    @strawberry.mutation(description="Rename a team or change its description.")
-    async def update_team(self, info: Info, input: UpdateTeamInput) -> TeamPayload:
-        team_id = decode_id(input.id, "Team")
-        return await mutate(
-            info, TeamPayload, lambda: teams.update_team(info.context, team_id, **changes(input))
-        )
-
-    @strawberry.mutation(description="Delete a team; its members stay in the organization.")
-    async def delete_team(self, info: Info, input: DeleteTeamInput) -> DeleteTeamPayload:
-        team_id = decode_id(input.id, "Team")
-
-        async def delete() -> dict[str, relay.GlobalID]:
-            return deleted("Team", await teams.delete_team(info.context, team_id))
-
-        return await mutate(info, DeleteTeamPayload, delete)
-
-    @strawberry.mutation(description="Add an organization member to a team.")
-    async def add_team_member(self, info: Info, input: TeamMemberInput) -> TeamMemberPayload:
-        return await _member_mutation(info, teams.add_team_member, input)
-
-    @strawberry.mutation(description="Change a team member's role.")
-    async def update_team_member_role(
-        self, info: Info, input: TeamMemberInput
-    ) -> TeamMemberPayload:
-        return await _member_mutation(info, teams.update_team_member_role, input)
-
-    @strawberry.mutation(description="Remove a member from a team.")
-    async def remove_team_member(
-        self, info: Info, input: RemoveTeamMemberInput
-    ) -> TeamMemberPayload:
-        return await _member_mutation(info, teams.remove_team_member, input)
-
-
-async def _member_mutation(
-    info: Info,
-    operation: teams.MemberOperation,
-    input: TeamMemberInput | RemoveTeamMemberInput,
-) -> TeamMemberPayload:
-    team_id = decode_id(input.team_id, "Team", argument="teamId")
-    given = changes(input, leave_out=["team_id"])
-    return await mutate(info, TeamMemberPayload, lambda: operation(info.context, team_id, **given))
+    create_team: TeamPayload = in_organization(
+        teams.create_team,
+        CreateTeamInput,
+        description="Create a team in an organization.",
+    )
+    update_team: TeamPayload = on_team(
+        teams.update_team,
+        UpdateTeamInput,
+        description="Rename a team or change its description.",
+    )
+    delete_team: DeleteTeamPayload = on_team(
+        teams.delete_team,
+        DeleteTeamInput,
+        deletes=True,
+        description="Delete a team; its members stay in the organization.",
+    )
+    add_team_member: TeamMemberPayload = on_members(
+        teams.add_team_member, TeamMemberInput, description="Add an organization member to a team."
+    )
+    update_team_member_role: TeamMemberPayload = on_members(
+        teams.update_team_member_role, TeamMemberInput, description="Change a team member's role."
+    )
+    remove_team_member: TeamMemberPayload = on_members(
+        teams.remove_team_member, RemoveTeamMemberInput, description="Remove a member from a team."
+    )

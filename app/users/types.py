@@ -10,7 +10,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 from app.authz.roles import Action, Kind
 from app.errors import ErrorCode
 from app.graphql.context import Info
-from app.graphql.kit import RowNode, Slice, UserErrorType, connection, decode_id, mutate
+from app.graphql.kit import RowNode, Slice, changes, connection, mutate, mutation, payload
 from app.graphql.refs import AccessTokenRef, UserRef
 from app.organizations.listing import MEMBERSHIPS
 from app.users import models
@@ -82,13 +82,12 @@ class CreateAccessTokenInput:
     )
 
 
-@strawberry.type
+@payload
 class CreateAccessTokenPayload:
     access_token: AccessTokenRef | None = None
     token: str | None = strawberry.field(
         default=None, description="The secret. Shown only in this response: store it now."
     )
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
@@ -96,10 +95,9 @@ class RevokeAccessTokenInput:
     id: relay.GlobalID
 
 
-@strawberry.type
+@payload
 class RevokeAccessTokenPayload:
     access_token: AccessTokenRef | None = None
-    user_errors: list[UserErrorType] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
@@ -119,27 +117,25 @@ class UserQuery:
         return await ctx.access.readable_one(Kind.USER, await users.find_by_username(ctx, username))
 
 
+async def _create_access_token(
+    info: Info, input: CreateAccessTokenInput
+) -> CreateAccessTokenPayload:
+    async def create() -> dict[str, Any]:
+        token, secret = await users.create_access_token(info.context, **changes(input))
+        return {"access_token": token, "token": secret}
+
+    return await mutate(info, CreateAccessTokenPayload, create)
+
+
 @strawberry.type
 class UserMutation:
-    @strawberry.mutation(description="Create a personal access token for the viewer.")
-    async def create_access_token(
-        self, info: Info, input: CreateAccessTokenInput
-    ) -> CreateAccessTokenPayload:
-        async def create() -> dict[str, Any]:
-            token, secret = await users.create_access_token(
-                info.context, name=input.name, expires_at=input.expires_at
-            )
-            return {"access_token": token, "token": secret}
-
-        return await mutate(info, CreateAccessTokenPayload, create)
-
-    @strawberry.mutation(description="Revoke one of the viewer's access tokens, at once.")
-    async def revoke_access_token(
-        self, info: Info, input: RevokeAccessTokenInput
-    ) -> RevokeAccessTokenPayload:
-        token_id = decode_id(input.id, "AccessToken")
-        return await mutate(
-            info,
-            RevokeAccessTokenPayload,
-            lambda: users.revoke_access_token(info.context, token_id),
-        )
+    create_access_token: CreateAccessTokenPayload = strawberry.mutation(
+        resolver=_create_access_token,
+        description="Create a personal access token for the viewer.",
+    )
+    revoke_access_token: RevokeAccessTokenPayload = mutation(
+        users.revoke_access_token,
+        RevokeAccessTokenInput,
+        target="AccessToken",
+        description="Revoke one of the viewer's access tokens, at once.",
+    )

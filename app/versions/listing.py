@@ -1,49 +1,78 @@
-"""What clients may say about a list of versions of either kind, shared by the registry's and
-the hub's filter and order inputs."""
+"""How versions of either kind are listed: what `query:`, `filter:` and `orderBy`/`sort` may say
+about them. Each kind adds one field of its own (the registry a run, the hub a run kind)."""
 
-from enum import Enum
-from typing import Any, Protocol
+from datetime import datetime
+from functools import partial
+from typing import Any
 
 import strawberry
 
-from app.pql import Condition, Op
+from app.graphql.kit import FilterInput, Listing, order_input, where
+from app.pql import DateTimeField, EnumField, Field, FieldSet, Op, SlugField, TagsField, TextField
 from app.versions.models import Stage
 
 # Registered here, the first of the graph's modules to name it (in both kinds' filters): a
 # Strawberry input resolves its annotations when it is declared.
 strawberry.enum(Stage, name="Stage", description="New versions start in TESTING.")
 
-# `orderBy` fields (each kind's enum is named for it in the schema).
-ORDER_FIELDS = ("NAME", "STAGE", "CREATED_AT", "UPDATED_AT")
+TYPED_FILTERS = "Typed filters; they compile to the same SQL as `query`."
 
 
-def order_fields(name: str) -> type[Enum]:
-    """The `XVersionOrderField` enum of one kind (registered with Strawberry by the caller)."""
-    return Enum(name, [(field, field) for field in ORDER_FIELDS])  # type: ignore[return-value]
+def version_listing(
+    model: Any,
+    node: Any,
+    type_name: str,
+    *,
+    own_field: tuple[str, Field],
+    own_filter: tuple[str, Any, Any],
+) -> "partial[Listing]":
+    """A `Listing` of `model`'s versions, but for which rows (`rows=` or `parent=`): the query
+    fields, `{type_name}Filter` and `{type_name}Order` every kind has, and the kind's own field
+    in the query language (`own_field`: name, field) and the filter (`own_filter`: name,
+    annotation, `where(…)`), after `tags` where the SDL has it."""
+    name, field = own_field
+    fields = FieldSet(
+        fields={
+            "name": SlugField(model.name),
+            "description": TextField(model.description),
+            "tags": TagsField(model.tags),
+            "stage": EnumField(model.stage, Stage),
+            name: field,
+            "created_at": DateTimeField(model.created_at),
+            "updated_at": DateTimeField(model.updated_at),
+        }
+    )
+    sortable = {
+        "name": model.name,
+        "stage": model.stage,
+        "created_at": model.created_at,
+        "updated_at": model.updated_at,
+    }
+    return partial(
+        Listing,
+        model=model,
+        node=node,
+        sortable=sortable,
+        fields=fields,
+        queryable=True,
+        filter=_version_filter(f"{type_name}Filter", own_filter),
+        order_input=order_input(f"{type_name}Order", sortable),
+    )
 
 
-class VersionFilter(Protocol):
-    name: str | None
-    name_contains: str | None
-    stage: list[Any] | None
-    tags: list[str] | None
-    created_after: Any
-    created_before: Any
-
-
-def version_conditions(given: VersionFilter, *kind_specific: Condition | None) -> list[Condition]:
-    """A version filter's conditions of the query language: the fields every kind has, and the
-    ones its kind adds (None: not given)."""
-    found: list[Condition | None] = [
-        None if given.name is None else Condition("name", Op.EQ, (given.name.lower(),)),
-        None
-        if given.name_contains is None
-        else Condition("name", Op.LIKE, (f"%{given.name_contains}%",)),
-        Condition("stage", Op.IN, tuple(s.value for s in given.stage)) if given.stage else None,
-        Condition("tags", Op.IN, tuple(given.tags)) if given.tags else None,
-        *kind_specific,
-    ]
-    for op, moment in ((Op.GT, given.created_after), (Op.LT, given.created_before)):
-        if moment is not None:
-            found.append(Condition("created_at", op, (moment.isoformat(),)))
-    return [condition for condition in found if condition is not None]
+def _version_filter(name: str, own: tuple[str, Any, Any]) -> type:
+    own_name, own_annotation, own_where = own
+    fields: dict[str, tuple[Any, Any]] = {
+        "name": (str | None, where("name")),
+        "name_contains": (str | None, where("name", Op.LIKE)),
+        "stage": (list[Stage] | None, where("stage", Op.IN)),
+        "tags": (list[str] | None, where("tags", Op.IN, description="Has any of these.")),
+        own_name: (own_annotation, own_where),
+        "created_after": (datetime | None, where("created_at", Op.GT)),
+        "created_before": (datetime | None, where("created_at", Op.LT)),
+    }
+    namespace: dict[str, Any] = {
+        "__annotations__": {key: annotation for key, (annotation, _) in fields.items()},
+        **{key: field for key, (_, field) in fields.items()},
+    }
+    return strawberry.input(type(name, (FilterInput,), namespace), description=TYPED_FILTERS)

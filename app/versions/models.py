@@ -4,10 +4,10 @@ project, content pinned by a digest, a stage, and a timeline of stage moves."""
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from app.db import BigIntId, JSONType, UTCDateTime, utcnow
+from app.db import BigIntId, JSONType, UTCDateTime, string_enum, utcnow
 
 
 class Stage(StrEnum):
@@ -17,13 +17,6 @@ class Stage(StrEnum):
     STAGING = "STAGING"
     PRODUCTION = "PRODUCTION"
     DISABLED = "DISABLED"
-
-
-def stage_enum() -> Enum:
-    return Enum(
-        Stage, native_enum=False, length=16, create_constraint=True, name="stage",
-        validate_strings=True,
-    )  # fmt: skip
 
 
 class VersionColumns:
@@ -42,7 +35,7 @@ class VersionColumns:
     @declared_attr
     def stage(cls) -> Mapped[Stage]:
         # A schema type per table: each gets its own CHECK constraint.
-        return mapped_column(stage_enum(), default=Stage.TESTING)
+        return mapped_column(string_enum(Stage, "stage"), default=Stage.TESTING)
 
 
 class ConditionColumns:
@@ -56,4 +49,4 @@ class ConditionColumns:
 
     @declared_attr
     def stage(cls) -> Mapped[Stage]:
-        return mapped_column(stage_enum())
+        return mapped_column(string_enum(Stage, "stage"))

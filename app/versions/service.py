@@ -16,13 +16,14 @@ from app.activity import service as activity
 from app.authz.enforcer import StageMove
 from app.authz.roles import Action, Kind
 from app.context import Context
-from app.db import locked, utcnow
+from app.db import delete_now, locked, utcnow
 from app.errors import BadUserInput, Forbidden, Invalid, InvalidTransition, Taken
 from app.hub.models import ComponentStageCondition, ComponentVersion
 from app.names import normalize_slug, validate_text
 from app.projects.models import Project
 from app.projects.service import validate_tags
 from app.registry.models import ModelVersion, StageCondition
+from app.runs.service import validate_json
 from app.unset import UNSET
 from app.versions.models import Stage
 
@@ -61,26 +62,6 @@ KINDS_BY_MODEL: dict[type[Any], VersionKind] = {of.model: of for of in KINDS.val
 
 def move_of(version: Version, stage: Stage) -> StageMove:
     return StageMove(from_stage=version.stage.value, to_stage=stage.value)
-
-
-async def get_for(
-    ctx: Context,
-    kind: Kind,
-    version_id: int,
-    action: Action,
-    *,
-    to_stage: Stage | None = None,
-    whole_project: bool = False,
-) -> tuple[Any, Project]:
-    """The version (locked by `ctx.access`: its project first, shared, or alone when
-    `whole_project`, as `archiveOthers` needs) and its project."""
-    version: Version = await ctx.access.get(
-        kind, version_id, action, to_stage=to_stage, whole_project=whole_project
-    )
-    # Locked a moment ago: the session has it, no statement.
-    project = await ctx.session.get(Project, version.project_id)
-    assert project is not None
-    return version, project
 
 
 async def record(
@@ -134,13 +115,20 @@ async def update(
     *,
     description: str | None = UNSET,
     tags: Sequence[str] | None = UNSET,
+    metadata: Any = UNSET,
 ) -> Any:
-    """Description and tags: all that may change about a version (its content never does)."""
-    version, project = await get_for(ctx, kind, version_id, Action.UPDATE)
+    """Description, tags and (model versions') metadata: all that may change about a version (its
+    content never does)."""
+    version: Version = await ctx.access.get(kind, version_id, Action.UPDATE)
+    project = await ctx.access.project_of(version)
     if description is not UNSET:
         version.description = validate_text(description, field="description", max_length=2000)
     if tags is not UNSET:
         version.tags = validate_tags(tags or [])
+    if metadata is not UNSET:
+        if not isinstance(version, ModelVersion):
+            raise Invalid("Only model versions have metadata.", field="metadata")
+        version.meta = validate_json(metadata, field="metadata")
     version.updated_at = utcnow()
     await ctx.session.flush()
     await record(ctx, kind, "updated", version, project)
@@ -148,11 +136,10 @@ async def update(
 
 
 async def delete(ctx: Context, kind: Kind, version_id: int) -> int:
-    version, project = await get_for(ctx, kind, version_id, Action.DELETE)
+    version: Version = await ctx.access.get(kind, version_id, Action.DELETE)
+    project = await ctx.access.project_of(version)
     await record(ctx, kind, "deleted", version, project)
-    await ctx.session.delete(version)
-    await ctx.session.flush()
-    return version_id
+    return await delete_now(ctx.session, version)
 
 
 async def transition(
@@ -167,9 +154,11 @@ async def transition(
 ) -> Any:
     """Move a version to another stage. Whether the viewer may make this move (into or out of
     PRODUCTION: project admins) is decided on the locked row's stage."""
-    version, project = await get_for(
-        ctx, kind, version_id, Action.TRANSITION, to_stage=stage, whole_project=archive_others
+    # The whole project is held for `archiveOthers`: no version enters PRODUCTION meanwhile.
+    version: Version = await ctx.access.get_to_move(
+        kind, version_id, stage, whole_project=archive_others
     )
+    project = await ctx.access.project_of(version)
     if version.stage is stage:
         raise InvalidTransition(f"The version is already in {stage.value}.", field="stage")
     reason = validate_text(reason, field="reason", max_length=128)

@@ -1,17 +1,19 @@
 """What model and component versions share in the graph: stages, their history, the interface."""
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 import strawberry
 from strawberry import relay
+from strawberry.utils.str_converters import to_snake_case
 
 from app.authz.roles import Kind
+from app.context import Context
 from app.graphql.context import Info
 from app.graphql.cost import ListSize
-from app.graphql.kit import changes, decode_id, deleted, mutate
+from app.graphql.kit import Deleted, mutation, payload, related
 from app.graphql.refs import ProjectRef, UserRef
 from app.hub.models import ComponentVersion
 from app.organizations.models import Organization
@@ -31,12 +33,16 @@ class StageCondition:
     reason: str | None
     message: str | None
     at: datetime
+    actor: UserRef | None = related(User, "actor_id")
 
-    @strawberry.field
-    async def actor(self, condition: strawberry.Parent[Any], info: Info) -> UserRef | None:
-        if condition.actor_id is None:
-            return None
-        return await info.context.loaders.rows(User).load(condition.actor_id)
+
+async def _reference(version: strawberry.Parent[VersionRow], info: Info) -> str:
+    loaders = info.context.loaders
+    project = await loaders.rows(Project).load(version.project_id)
+    assert project is not None
+    organization = await loaders.rows(Organization).load(project.organization_id)
+    assert organization is not None
+    return f"{organization.name}/{project.name}:{version.name}"
 
 
 @strawberry.interface(description="What model and component versions share.")
@@ -49,28 +55,9 @@ class ProjectVersion:
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(description="`owner/project:version`.")
-    async def reference(self, version: strawberry.Parent[VersionRow], info: Info) -> str:
-        loaders = info.context.loaders
-        project = await loaders.rows(Project).load(version.project_id)
-        assert project is not None
-        organization = await loaders.rows(Organization).load(project.organization_id)
-        assert organization is not None
-        return f"{organization.name}/{project.name}:{version.name}"
-
-    @strawberry.field
-    async def project(self, version: strawberry.Parent[VersionRow], info: Info) -> ProjectRef:
-        row = await info.context.loaders.rows(Project).load(version.project_id)
-        assert row is not None
-        return row
-
-    @strawberry.field
-    async def created_by(
-        self, version: strawberry.Parent[VersionRow], info: Info
-    ) -> UserRef | None:
-        if version.created_by_id is None:
-            return None
-        return await info.context.loaders.rows(User).load(version.created_by_id)
+    reference: str = strawberry.field(resolver=_reference, description="`owner/project:version`.")
+    project: ProjectRef = related(Project, "project_id")
+    created_by: UserRef | None = related(User, "created_by_id")
 
 
 async def _stage_conditions(version: strawberry.Parent[VersionRow], info: Info) -> list[Any]:
@@ -110,57 +97,58 @@ class TransitionInput:
     message: str | None = None
 
 
-def _mutation(
-    resolve: Callable[..., Awaitable[Any]], input_type: type, payload: type, **options: Any
-) -> Any:
-    resolve.__annotations__ = {"info": Info, "input": input_type, "return": payload}
-    return strawberry.mutation(resolver=resolve, **options)
+# What `update…`, `transition…Stage` and `delete…` do, for either kind (`update…` says what its
+# input may change).
+SHARED_MUTATIONS: dict[str, tuple[Callable[..., Awaitable[Any]], str]] = {
+    "update": (versions.update, "Change a version's {changes}."),
+    "transition": (versions.transition, "Move a version to another stage (PRODUCTION: admins)."),
+    "delete": (versions.delete, "Delete a version (project admins)."),
+}
 
 
-def update_mutation(
-    kind: Kind,
-    input_type: type,
-    payload: type,
-    update: Callable[..., Awaitable[Any]] | None = None,
-    **options: Any,
-) -> Any:
-    """`updateXVersion`: the given fields through `update` when a kind has more to change than
-    description and tags, else through `versions.update`."""
-    change = update or partial(versions.update, kind=kind)
-
-    async def resolve(info: Info, input: Any) -> Any:
-        version_id = decode_id(input.id, KINDS[kind].type_name)
-        given = changes(input)
-        return await mutate(
-            info, payload, lambda: change(info.context, version_id=version_id, **given)
+def version_mutations(kind: Kind, payload_type: type, **inputs: type) -> type:
+    """The mutations every kind of version has, for `kind`: `update`, `transition` and `delete`
+    with their inputs, in the order given (its SDL's): a type to merge into `Mutation`.
+    `payload_type` holds the version, and `Delete{Kind}Payload` the deleted one's id."""
+    of = KINDS[kind]
+    name = to_snake_case(of.type_name)
+    field_names = {
+        "update": f"update_{name}",
+        "transition": f"transition_{name}_stage",
+        "delete": f"delete_{name}",
+    }
+    deleted_payload = payload(type(f"Delete{of.type_name}Payload", (Deleted,), {}))
+    annotations: dict[str, type] = {}
+    fields: dict[str, Any] = {}
+    for action, input_type in inputs.items():
+        field = field_names[action]
+        annotations[field] = deleted_payload if action == "delete" else payload_type
+        operation, description = _of_kind(*SHARED_MUTATIONS[action], kind)
+        if action == "update":
+            description = description.format(changes=_changeable(input_type))
+        fields[field] = mutation(
+            operation,
+            input_type,
+            target=of.type_name,
+            deletes=action == "delete",
+            description=description,
         )
-
-    return _mutation(resolve, input_type, payload, **options)
-
-
-def transition_mutation(kind: Kind, input_type: type, payload: type, **options: Any) -> Any:
-    """`transitionXVersionStage`."""
-
-    async def resolve(info: Info, input: Any) -> Any:
-        version_id = decode_id(input.id, KINDS[kind].type_name)
-        given = changes(input)
-        return await mutate(
-            info, payload, lambda: versions.transition(info.context, kind, version_id, **given)
-        )
-
-    return _mutation(resolve, input_type, payload, **options)
+    namespace = {"__annotations__": annotations, **fields}
+    return strawberry.type(type(f"{of.type_name}Mutation", (), namespace))
 
 
-def delete_mutation(kind: Kind, input_type: type, payload: type, **options: Any) -> Any:
-    """`deleteXVersion` (project admins)."""
+def _changeable(input_type: type) -> str:
+    """What an update input may change, in words: `description, tags or metadata`."""
+    *others, last = [field.name for field in dataclasses.fields(input_type) if field.name != "id"]
+    return f"{', '.join(others)} or {last}" if others else last
 
-    async def resolve(info: Info, input: Any) -> Any:
-        type_name = KINDS[kind].type_name
-        version_id = decode_id(input.id, type_name)
 
-        async def delete() -> dict[str, relay.GlobalID]:
-            return deleted(type_name, await versions.delete(info.context, kind, version_id))
+def _of_kind(
+    operation: Callable[..., Awaitable[Any]], description: str, kind: Kind
+) -> tuple[Callable[..., Awaitable[Any]], str]:
+    """A `versions` operation (`operation(ctx, kind, version_id, …)`) as a mutation calls it."""
 
-        return await mutate(info, payload, delete)
+    async def of_kind(ctx: Context, version_id: int, **given: Any) -> Any:
+        return await operation(ctx, kind, version_id, **given)
 
-    return _mutation(resolve, input_type, payload, **options)
+    return of_kind, description

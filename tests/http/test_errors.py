@@ -189,13 +189,12 @@ class TestUnexpectedErrorsInMutations:
         server_log: ServerLog,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        create_team = teams_service.create_team
-
-        async def create_then_fail(*args: Any, **kwargs: Any) -> Any:
-            await create_team(*args, **kwargs)  # flushed: the row exists in the transaction
+        async def fail_after_the_team_is_written(*args: Any, **kwargs: Any) -> Any:
+            # `create_team` records its activity after flushing the team: the row exists in the
+            # transaction when this fails.
             raise RuntimeError("secret detail")
 
-        monkeypatch.setattr(teams_service, "create_team", create_then_fail)
+        monkeypatch.setattr(teams_service, "_record", fail_after_the_team_is_written)
         before = await factory.row_counts()
         response = await post(
             http, CREATE_TEAM, {"id": global_id("Organization", acme)}, token=ada.token

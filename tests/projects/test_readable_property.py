@@ -34,7 +34,8 @@ from app.db import create_engine, create_sessionmaker, utcnow
 from app.main import create_app
 from app.models import Base
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
-from app.projects import service as projects_service
+from app.pagination import count
+from app.projects.listing import PROJECTS
 from app.projects.models import Project, ProjectGrant, ProjectRole, ProjectVisibility
 from app.settings import Settings
 from app.teams.models import Team, TeamMember, TeamRole
@@ -241,20 +242,17 @@ async def decisions(
     async with sessions() as session:
         ctx = Context(session, viewer, AUTHZ, settings_)
         filtered = set(await session.scalars(select(Project.id).where(readable_projects(ctx))))
-        counted = await projects_service.count_readable(
-            ctx, projects_service.readable_statement(ctx, None)
-        )
+        # What `projects` lists, as its listing selects it.
+        readable = PROJECTS.statement(ctx)
+        counted = await count(session, readable)
         # The enforcer object by object, through the access kernel every resolver uses.
         every = list((await session.scalars(select(Project))).all())
         allowed = {row.id for row in await ctx.access.readable(Kind.PROJECT, every) if row}
         per_organization = {}
         for organization_id in await session.scalars(select(Organization.id)):
-            statement = projects_service.readable_statement(ctx, organization_id)
+            statement = readable.where(Project.organization_id == organization_id)
             ids = set((await session.scalars(statement.with_only_columns(Project.id))).all())
-            per_organization[organization_id] = (
-                ids,
-                await projects_service.count_readable(ctx, statement),
-            )
+            per_organization[organization_id] = (ids, await count(session, statement))
         return filtered, allowed, counted, per_organization
 
 

@@ -248,8 +248,8 @@ async def test_models_with_versions_cost_the_same_for_1_and_50(
     assert not fifty.creators & fifty.actors
 
     assert small == large, (small, large)
-    # 14 today: the token; the organization (its row, and two statements deciding the viewer may
-    # see it); the models page; the versions page; runs; stage conditions; the runs' projects and
+    # 13: the token; the organization (its row, and one statement deciding the viewer may see
+    # it); the models page; the versions page; runs; stage conditions; the runs' projects and
     # the viewer's memberships and grants there (who may read a run); creators; actors; and one
     # recursive statement for the lineage of every run.
-    assert large <= 14, large
+    assert large <= 13, large
