@@ -107,6 +107,9 @@ class Access:
                 for organization, place in zip(organizations, places, strict=True)
             ]
         if kind is Kind.PROJECT or kind in IN_A_PROJECT:
+            if kind is Kind.PROJECT:  # the rows in hand: their facts need not fetch them again
+                for row in rows:
+                    loaders.rows(Project).prime(row.id, row)
             held = await self.project_facts([_project_id(kind, row) for row in rows])
             return [set() if fact is None else project_roles(fact, base) for fact in held]
         if kind is Kind.USER:
