@@ -61,6 +61,15 @@ schema: $(VENV)/.installed
 migration: $(VENV)/.installed-dev
 	$(BIN)/alembic revision --autogenerate -m "$(m)"
 
+# hubql beside PostGraphile 4 and a hand-written floor on one PostgreSQL database (about 15 min):
+# writes benchmarks/RESULTS.md. BENCH_BEFORE is the tree measured as "before" beside this one.
+BENCH_BEFORE ?= d5fb50e0d9351910f969f257fc7fae7ae0e8784a
+BENCH_ARGS ?=
+bench: $(VENV)/.installed-dev
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+		|| { echo "bench needs wrk: apt-get install wrk"; exit 1; }
+	$(PY) -m benchmarks.compare --before $(BENCH_BEFORE) $(BENCH_ARGS)
+
 # Ten minutes of mixed reads and writes against a server the soak starts itself (SQLite);
 # make soak SOAK_ARGS="--database postgresql" or SOAK_ARGS="--seconds 60".
 SOAK_ARGS ?=

@@ -553,7 +553,7 @@ def start_server(url: str, directory: Path) -> tuple["subprocess.Popen[bytes]", 
     }
     log = directory / "server.log"
     with log.open("wb") as output:
-        process = subprocess.Popen(  # noqa: S603  (our own venv's hubql, no shell)
+        process = subprocess.Popen(
             [BIN / "hubql", "serve", "--port", str(port)],
             env=env,
             stdout=output,
