@@ -31,6 +31,7 @@ from app.authz.roles import Action, Kind
 from app.context import Context
 from app.errors import BadUserInput, UserError, UserErrorCode
 from app.graphql.context import Info
+from app.graphql.lookahead import loaded_or_load, node_selections, prefetch, prefetches, views
 from app.pagination import CountFn, Page, PageArgs, SortKey, count, paginate, sort_key
 from app.pql import Condition, FieldSet, Op, compile_filters, parse_sort
 
@@ -46,6 +47,11 @@ class RowNode(relay.Node):
 
     model: ClassVar[type[Any]]
     kind: ClassVar[Kind]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "model" in vars(cls):
+            views(cls.model)(cls)
 
     @classmethod
     def is_type_of(cls, obj: object, _info: Any) -> bool:
@@ -69,10 +75,18 @@ def related(model: type[Any], key: str, *, description: str | None = None) -> An
     "owner_id")`): the `model` row the parent's `key` names, through the request's row loader;
     null when the key is. Its type is the annotation."""
 
-    async def resolve(parent: strawberry.Parent[Any], info: Info) -> Any:
-        row_id = getattr(parent, key)
-        return None if row_id is None else await info.context.loaders.rows(model).load(row_id)
+    async def load_many(info: Info, parents: Sequence[Any]) -> Iterable[Any]:
+        keys = {row_id for parent in parents if (row_id := getattr(parent, key)) is not None}
+        rows = await info.context.loaders.rows(model).load_many(list(keys))
+        return [row for row in rows if row is not None]
 
+    @prefetches(load_many)
+    def resolve(parent: strawberry.Parent[Any], info: Info) -> Any:
+        row_id = getattr(parent, key)
+        return None if row_id is None else loaded_or_load(info.context.loaders.rows(model), row_id)
+
+    # The resolver returns the row when look-ahead loaded it, else an awaitable: Strawberry
+    # passes either to graphql-core, which awaits only the latter.
     return strawberry.field(resolver=resolve, description=description)
 
 
@@ -354,7 +368,9 @@ class ListingExtension(FieldExtension):
         predicate, predicate_key = self.listing.where(listed.get("filter"), query)
         order = self.listing.sort_key(listed.get("order_by"), listed.get("sort"))
         chosen: Slice = await next_(source, info, **kwargs)
-        return await chosen.page(info.context, self.listing, args, predicate, predicate_key, order)
+        page = await chosen.page(info.context, self.listing, args, predicate, predicate_key, order)
+        await prefetch(info, node_selections(info), [edge.node for edge in page.edges])
+        return page
 
 
 def connection(

@@ -1,7 +1,9 @@
 """What model and component versions share in the graph: stages, their history, the interface."""
 
+import asyncio
 import dataclasses
-from collections.abc import Awaitable, Callable
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,11 +16,14 @@ from app.context import Context
 from app.graphql.context import Info
 from app.graphql.cost import ListSize
 from app.graphql.kit import Deleted, mutation, payload, related
+from app.graphql.lookahead import loaded_or_load, prefetches, views
 from app.graphql.refs import ProjectRef, UserRef
+from app.hub.models import ComponentStageCondition as ComponentStageConditionRow
 from app.hub.models import ComponentVersion
 from app.organizations.models import Organization
 from app.projects.models import Project
 from app.registry.models import ModelVersion
+from app.registry.models import StageCondition as StageConditionRow
 from app.users.models import User
 from app.versions import service as versions
 from app.versions.models import Stage
@@ -27,6 +32,7 @@ from app.versions.service import KINDS
 VersionRow = ModelVersion | ComponentVersion
 
 
+@views(StageConditionRow, ComponentStageConditionRow)
 @strawberry.type(description="One move between stages: who, when, why.")
 class StageCondition:
     stage: Stage
@@ -60,9 +66,21 @@ class ProjectVersion:
     created_by: UserRef | None = related(User, "created_by_id")
 
 
-async def _stage_conditions(version: strawberry.Parent[VersionRow], info: Info) -> list[Any]:
-    conditions: list[Any] = await info.context.loaders.conditions(type(version)).load(version.id)
-    return conditions
+async def _conditions_of(info: Info, versions: Sequence[VersionRow]) -> Iterable[Any]:
+    """The stage histories of many versions (of either kind), as one list of conditions."""
+    by_model: dict[type[Any], list[int]] = defaultdict(list)
+    for version in versions:
+        by_model[type(version)].append(version.id)
+    loaders = info.context.loaders
+    histories = await asyncio.gather(
+        *(loaders.conditions(model).load_many(ids) for model, ids in by_model.items())
+    )
+    return [condition for kind in histories for history in kind for condition in history]
+
+
+@prefetches(_conditions_of)
+def _stage_conditions(version: strawberry.Parent[VersionRow], info: Info) -> Any:
+    return loaded_or_load(info.context.loaders.conditions(type(version)), version.id)
 
 
 def stage_conditions() -> Any:
