@@ -20,12 +20,14 @@ from sqlalchemy import (
     Select,
     SQLColumnExpression,
     String,
+    Subquery,
     and_,
     false,
     func,
     label,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -274,23 +276,30 @@ async def paginate_partitioned(
     pages: dict[K, Page[T]] = {parent: Page.empty() for parent in parents}
     if args.size == 0 or not parents:
         return pages
+    if len(parents) == 1:
+        # One parent (`project { modelVersions }`): a keyset scan of its index, which stops at
+        # the page's end.
+        [parent] = parents
+        return {parent: await paginate(session, statement.where(partition == parent), sort, args)}
     labels = _sort_labels(sort)
-    row_number = (
-        func.row_number()
-        .over(partition_by=partition, order_by=_order_by(sort, reverse=args.backwards))
-        .label("_row_number")
-    )
-    inner = (
-        statement.add_columns(partition.label("_partition"), *labels, row_number)
-        .where(partition.in_(parents), *_window_filter(sort, args))
-        .subquery()
-    )
+    if len(parents) <= UNION_PARENTS:
+        inner = _pages_by_union(statement, partition, parents, labels, sort, args)
+        within_page: list[ColumnElement[bool]] = []
+    else:
+        inner = _pages_by_window(statement, partition, parents, labels, sort, args)
+        within_page = [inner.c._row_number <= args.size + 1]
     row_entity = aliased(entity, inner)
     sort_columns = [inner.c[f"_sort_{i}"] for i in range(len(labels))]
     query = (
         select(row_entity, inner.c._partition, *sort_columns)
-        .where(inner.c._row_number <= args.size + 1)
-        .order_by(inner.c._partition, inner.c._row_number)
+        .where(*within_page)
+        .order_by(
+            inner.c._partition,
+            *(
+                column.desc() if descending != args.backwards else column.asc()
+                for column, (_, descending) in zip(sort_columns, sort.columns, strict=True)
+            ),
+        )
     )
     grouped: dict[K, list[tuple[T, list[Any]]]] = {parent: [] for parent in parents}
     for row in (await session.execute(query)).all():
@@ -298,6 +307,54 @@ async def paginate_partitioned(
     for parent, rows in grouped.items():
         pages[parent] = _build_page(rows, sort, args)
     return pages
+
+
+# Up to this many parents, a page under each is its own LIMITed index scan, the scans joined by
+# UNION ALL (W1: 50 models' versions in 4 ms where numbering every version of a 100,000-version
+# model took 160). Beyond it, one row_number window keeps the statement small.
+UNION_PARENTS = 100
+
+
+def _pages_by_union(
+    statement: Select[Any],
+    partition: SQLColumnExpression[K],
+    parents: Sequence[K],
+    labels: list[Label[Any]],
+    sort: SortKey,
+    args: PageArgs,
+) -> Subquery:
+    branches = []
+    for parent in parents:
+        branch = (
+            statement.add_columns(partition.label("_partition"), *labels)
+            .where(partition == parent, *_window_filter(sort, args))
+            .order_by(*_order_by(sort, reverse=args.backwards))
+            .limit(args.size + 1)
+            .subquery()
+        )
+        # SQLite allows ORDER BY and LIMIT only in a compound's subqueries, not its members.
+        branches.append(select(branch))
+    return union_all(*branches).subquery()
+
+
+def _pages_by_window(
+    statement: Select[Any],
+    partition: SQLColumnExpression[K],
+    parents: Sequence[K],
+    labels: list[Label[Any]],
+    sort: SortKey,
+    args: PageArgs,
+) -> Subquery:
+    row_number = (
+        func.row_number()
+        .over(partition_by=partition, order_by=_order_by(sort, reverse=args.backwards))
+        .label("_row_number")
+    )
+    return (
+        statement.add_columns(partition.label("_partition"), *labels, row_number)
+        .where(partition.in_(parents), *_window_filter(sort, args))
+        .subquery()
+    )
 
 
 async def count_partitioned(

@@ -236,7 +236,11 @@ async def test_models_with_versions_cost_the_same_for_1_and_50(
     await _statements(gql, viewer, count_statements, 1, Seen())  # warm-up: last_used_at
     one, fifty = Seen(), Seen()
     small = await _statements(gql, viewer, count_statements, 1, one)
+    # The performance issue's W1 sizes: pages of 5 and 10 models cost what 1 and 50 do (the
+    # versions under them are paged by one statement, however many models there are).
+    middle = [await _statements(gql, viewer, count_statements, n, Seen()) for n in (5, 10)]
     large = await _statements(gql, viewer, count_statements, 50, fifty)
+    assert middle == [small, small], (small, middle)
 
     # Like for like: the creator and the actors are different users, in both responses, so no
     # user row is served from the cache another field filled (each response has fresh loaders).
