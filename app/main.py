@@ -1,5 +1,6 @@
 """The ASGI application: Starlette routes around the Strawberry endpoint."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -27,6 +28,19 @@ from app.http import (
 from app.logging import configure_logging
 from app.settings import Settings, get_settings
 
+# A response to a big page allocates hundreds of thousands of short-lived objects (rows, field
+# results, dicts). With the default threshold (700) the collector ran ~170 times per W1 request,
+# each pass walking every long-lived object too: over half the request's time.
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def tune_garbage_collector() -> None:
+    """Move what start-up built (the schema, the policy, modules) out of the collector's view,
+    and collect the young generation less often. Cycles are still collected."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
     """Build the app. Tests pass their own engine; otherwise the lifespan owns one."""
@@ -48,6 +62,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        tune_garbage_collector()
         try:
             yield
         finally:

@@ -1,9 +1,11 @@
 """The GraphQL HTTP endpoint: Strawberry's ASGI app with our context and JSON error bodies."""
 
+import json
 import re
 import uuid
 from typing import Any
 
+import orjson
 import structlog
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -121,6 +123,15 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
             if context is not None:
                 await context.close()
         await response(scope, receive, send)
+
+    def encode_json(self, data: object) -> bytes:
+        """Responses through orjson (a W1 page of 4,500 objects encodes several times faster);
+        json stays the fallback for what orjson refuses (client JSON with integers past 64
+        bits)."""
+        try:
+            return orjson.dumps(data)
+        except TypeError:
+            return json.dumps(data, separators=(",", ":")).encode()
 
     def decode_json(self, data: str | bytes) -> object:
         """Every JSON a client sends (the body, GET's `variables` and `extensions`) comes in

@@ -3,7 +3,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, JSONType
+from app.db import Base, JSONType, tags_index
 from app.versions.models import ConditionColumns, VersionColumns
 
 
@@ -15,6 +15,7 @@ class ComponentVersion(VersionColumns, Base):
         UniqueConstraint("project_id", "name"),
         Index("ix_component_versions_project_id_updated_at", "project_id", "updated_at"),
         Index("ix_component_versions_project_id_created_at", "project_id", "created_at"),
+        tags_index("component_versions"),
         {"sqlite_autoincrement": True},
     )
 

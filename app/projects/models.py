@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, BigIntId, JSONType, UTCDateTime, link_key, string_enum, utcnow
+from app.db import Base, BigIntId, JSONType, UTCDateTime, link_key, string_enum, tags_index, utcnow
 from app.organizations.models import Organization
 
 
@@ -46,6 +46,7 @@ class Project(Base):
         UniqueConstraint("organization_id", "name"),
         Index("ix_projects_organization_id_updated_at", "organization_id", "updated_at"),
         Index("ix_projects_visibility", "visibility"),
+        tags_index("projects"),
         {"sqlite_autoincrement": True},
     )
 

@@ -3,7 +3,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, JSONType
+from app.db import Base, JSONType, tags_index
 from app.versions.models import ConditionColumns, Stage, VersionColumns
 
 __all__ = ["ModelVersion", "Stage", "StageCondition"]
@@ -18,6 +18,7 @@ class ModelVersion(VersionColumns, Base):
         Index("ix_model_versions_project_id_updated_at", "project_id", "updated_at"),
         Index("ix_model_versions_project_id_stage_created_at", "project_id", "stage", "created_at"),
         Index("ix_model_versions_run_id", "run_id"),
+        tags_index("model_versions"),
         {"sqlite_autoincrement": True},
     )
 

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, BigIntId, JSONType, UTCDateTime, link_key, string_enum, utcnow
+from app.db import Base, BigIntId, JSONType, UTCDateTime, link_key, string_enum, tags_index, utcnow
 
 
 class RunStatus(StrEnum):
@@ -36,6 +36,7 @@ class Run(Base):
     __table_args__ = (
         Index("ix_runs_project_id_updated_at", "project_id", "updated_at"),
         Index("ix_runs_project_id_created_at", "project_id", "created_at"),
+        tags_index("runs"),
         {"sqlite_autoincrement": True},
     )
 
