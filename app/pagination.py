@@ -197,7 +197,15 @@ def _after(sort: SortKey, values: Sequence[Any], *, reverse: bool) -> ColumnElem
         step = column > values[index] if forward else column < values[index]
         equal_prefix = [sort.columns[i][0] == values[i] for i in range(index)]
         clauses.append(and_(*equal_prefix, step))
-    return or_(*clauses) if clauses else false()
+    if not clauses:
+        return false()
+    # The same condition, plus a bound on the first column alone that an index can start its
+    # scan at: without it PostgreSQL walked the 90,000 rows before W2's cursor to find it.
+    first, descending = sort.columns[0]
+    if values[0] is None:
+        return or_(*clauses)
+    bound = first >= values[0] if descending == reverse else first <= values[0]
+    return and_(bound, or_(*clauses))
 
 
 def _order_by(sort: SortKey, *, reverse: bool) -> list[ColumnElement[Any]]:

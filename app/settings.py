@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     # pool + overflow wait for a connection.
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=20, ge=0)
+    # GraphQL operations one process runs at once; the others wait their turn (HTTP stays open).
+    max_concurrent_operations: int = Field(default=4, ge=1)
     max_page_size: int = Field(default=100, ge=1)
     default_page_size: int = Field(default=20, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)

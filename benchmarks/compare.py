@@ -574,8 +574,18 @@ def run(arguments: argparse.Namespace) -> str:
         servers[-2].statements = {"W1": 1, "W2 page 1": 1, "W2 after 90,000": 1}
         servers[-1].statements = {"W1": 2, "W2 page 1": 3, "W2 after 90,000": 3}
         figures = load(servers, token, arguments)
+        raw = {
+            f"{label} | {name} | c={c}": vars(figure)
+            for (label, name, c), figure in figures.items()
+        }
+        arguments.output.with_suffix(".json").write_text(json.dumps(raw, indent=1) + "\n")
         rss = {server.name: server.peak_rss_mib() for server in servers}
         return render(arguments, servers, figures, rss, checks)
+
+
+def ratio(numerator: float, denominator: float) -> str:
+    """`numerator / denominator`, or why there is none (a server completed no request)."""
+    return f"{numerator / denominator:.2f}x" if denominator else "n/a (none completed)"
 
 
 def render(
@@ -638,12 +648,9 @@ def render(
             def rps(name: str, label: str = label, concurrency: int = concurrency) -> float:
                 return statistics.median(figures[(label, name, concurrency)].rps)
 
-            row = [
-                f"{rps(after) / rps(names[-2]):.2f}x",
-                f"{rps(after) / rps(names[-1]):.2f}x",
-            ]
+            row = [ratio(rps(after), rps(names[-2])), ratio(rps(after), rps(names[-1]))]
             if before:
-                row.append(f"{rps(after) / rps(before):.2f}x")
+                row.append(ratio(rps(after), rps(before)))
             lines.append(f"| {label} | {concurrency} | " + " | ".join(row) + " |")
     lines += [
         "",
