@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck test-sqlite test-postgres fuzz schema migration seed bench soak clean
+.PHONY: run test lint typecheck test-sqlite test-postgres fuzz schema migration seed bench bench-memory soak clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ bench: $(VENV)/.installed-dev
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
 		|| { echo "bench needs wrk: apt-get install wrk"; exit 1; }
 	$(PY) -m benchmarks.compare --before $(BENCH_BEFORE) $(BENCH_ARGS)
+
+# One worker's memory under W1 at c=32 for ten minutes (writes benchmarks/MEMORY.md).
+bench-memory: $(VENV)/.installed-dev
+	$(PY) -m benchmarks.memory --minutes 10
 
 # Ten minutes of mixed reads and writes against a server the soak starts itself (SQLite);
 # make soak SOAK_ARGS="--database postgresql" or SOAK_ARGS="--seconds 60".
