@@ -170,8 +170,12 @@ def _load_json(text: str) -> Any:
         return None
     try:
         return json.loads(text)  # NaN and Infinity load; _check_values refuses them by place
-    except (ValueError, RecursionError):
-        return None  # YAML flow style; or too deep, or an int of 5,000 digits: YAML says where
+    except RecursionError:
+        # Hundreds of brackets deep: far past the limit. Handing it to YAML would make PyYAML's
+        # scanner read every bracket first (half a second for 100,000) before the guard fires.
+        raise InvalidSpec(f"nested deeper than {MAX_DEPTH} levels.", field="spec") from None
+    except ValueError:
+        return None  # YAML flow style, or an int of 5,000 digits: YAML says where
 
 
 def _check_values(root: dict[str, Any]) -> None:
