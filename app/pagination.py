@@ -276,7 +276,7 @@ async def paginate_partitioned(
     sort: SortKey,
     args: PageArgs,
 ) -> dict[K, Page[T]]:
-    """The same page of a connection under many parents, in one statement (row_number window).
+    """The same page of a connection under many parents, in one statement.
 
     `statement` selects `entity` (and whatever joins the sort key needs); `partition` is the
     parent's key column on it.
@@ -290,12 +290,9 @@ async def paginate_partitioned(
         [parent] = parents
         return {parent: await paginate(session, statement.where(partition == parent), sort, args)}
     labels = _sort_labels(sort)
-    if len(parents) <= UNION_PARENTS:
-        inner = _pages_by_union(statement, partition, parents, labels, sort, args)
-        within_page: list[ColumnElement[bool]] = []
-    else:
-        inner = _pages_by_window(statement, partition, parents, labels, sort, args)
-        within_page = [inner.c._row_number <= args.size + 1]
+    inner = _pages(statement.add_columns(partition.label("_partition"), *labels), partition,
+                   parents, sort, args)  # fmt: skip
+    within_page = [inner.c._row_number <= args.size + 1] if "_row_number" in inner.c else []
     row_entity = aliased(entity, inner)
     sort_columns = [inner.c[f"_sort_{i}"] for i in range(len(labels))]
     query = (
@@ -323,46 +320,33 @@ async def paginate_partitioned(
 UNION_PARENTS = 100
 
 
-def _pages_by_union(
-    statement: Select[Any],
+def _pages(
+    labelled: Select[Any],
     partition: SQLColumnExpression[K],
     parents: Sequence[K],
-    labels: list[Label[Any]],
     sort: SortKey,
     args: PageArgs,
 ) -> Subquery:
-    branches = []
-    for parent in parents:
-        branch = (
-            statement.add_columns(partition.label("_partition"), *labels)
-            .where(partition == parent, *_window_filter(sort, args))
-            .order_by(*_order_by(sort, reverse=args.backwards))
+    """Every parent's page candidates (`labelled` carries `_partition` and the sort labels)."""
+    order = _order_by(sort, reverse=args.backwards)
+    if len(parents) > UNION_PARENTS:
+        row_number = func.row_number().over(partition_by=partition, order_by=order)
+        return (
+            labelled.add_columns(row_number.label("_row_number"))
+            .where(partition.in_(parents), *_window_filter(sort, args))
+            .subquery()
+        )
+    # SQLite allows ORDER BY and LIMIT only in a compound's subqueries, not in its members.
+    branches = [
+        select(
+            labelled.where(partition == parent, *_window_filter(sort, args))
+            .order_by(*order)
             .limit(args.size + 1)
             .subquery()
         )
-        # SQLite allows ORDER BY and LIMIT only in a compound's subqueries, not its members.
-        branches.append(select(branch))
+        for parent in parents
+    ]
     return union_all(*branches).subquery()
-
-
-def _pages_by_window(
-    statement: Select[Any],
-    partition: SQLColumnExpression[K],
-    parents: Sequence[K],
-    labels: list[Label[Any]],
-    sort: SortKey,
-    args: PageArgs,
-) -> Subquery:
-    row_number = (
-        func.row_number()
-        .over(partition_by=partition, order_by=_order_by(sort, reverse=args.backwards))
-        .label("_row_number")
-    )
-    return (
-        statement.add_columns(partition.label("_partition"), *labels, row_number)
-        .where(partition.in_(parents), *_window_filter(sort, args))
-        .subquery()
-    )
 
 
 async def count_partitioned(
