@@ -44,7 +44,10 @@ test-postgres: $(VENV)/.installed-dev
 		echo "SKIPPED the PostgreSQL leg: no server answers (see HUBQL_TEST_POSTGRES_URL)."; \
 	fi
 
-test: lint typecheck test-sqlite test-postgres
+# The two database legs run side by side (one per core); each leg's output is printed whole
+# when it ends.
+test: lint typecheck
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # The schema fuzz at length: 10,000 random operations, FUZZ_EXAMPLES for each of its four tests
 # (queries and mutations, anonymous and signed in; `make test` runs 100 each, derandomized).
