@@ -14,6 +14,7 @@ This module and `app/db.py` are the only places with dialect branches (JSON path
 from __future__ import annotations
 
 import enum
+import json
 import math
 import re
 from abc import ABC, abstractmethod
@@ -36,7 +37,9 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    bindparam,
     case,
+    cast,
     exists,
     false,
     func,
@@ -534,28 +537,38 @@ def _json_array_length_pg(element: JsonArrayLength, compiler: SQLCompiler, **kw:
 
 
 class JsonArrayHasAny(ColumnElement[bool]):
-    """The JSON array column holds at least one of the strings."""
+    """The JSON array column holds at least one of the strings.
 
-    inherit_cache = False
+    The strings travel as one bound JSON array, so the statement's shape (and its compiled-cache
+    entry) is the same whatever and however many they are."""
+
+    inherit_cache = True
     type = Boolean()
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own (list) type
+        ("column", InternalTraversal.dp_clauseelement),
+        ("values", InternalTraversal.dp_clauseelement),
+    ]
 
     def __init__(self, column: Any, values: list[str]) -> None:
         self.column = column
-        self.values = values
+        self.values = bindparam(None, json.dumps(values), type_=String())
 
 
 @compiles(JsonArrayHasAny, "sqlite")
 def _has_any_sqlite(element: JsonArrayHasAny, compiler: SQLCompiler, **kw: Any) -> str:
     elements = func.json_each(element.column).table_valued("value")
-    matching = elements.c.value.in_(element.values)
+    wanted = func.json_each(element.values).table_valued("value")
+    matching = elements.c.value.in_(select(wanted.c.value))
     query = exists(select(literal(1)).select_from(elements).where(matching))
     return str(compiler.process(query, **kw))
 
 
 @compiles(JsonArrayHasAny, "postgresql")
 def _has_any_postgresql(element: JsonArrayHasAny, compiler: SQLCompiler, **kw: Any) -> str:
-    condition = element.column.op("?|")(postgresql.array(element.values, type_=String()))
-    return str(compiler.process(condition, **kw))
+    # An InitPlan PostgreSQL evaluates once; the GIN index on the column still serves `?|`.
+    wanted = func.jsonb_array_elements_text(cast(element.values, postgresql.JSONB))
+    column = compiler.process(element.column, **kw)
+    return f"{column} ?| ARRAY({compiler.process(select(wanted), **kw)})"
 
 
 # ---- field sets and compilation ----------------------------------------------------------------

@@ -7,17 +7,18 @@ from typing import Any
 
 import structlog
 from graphql import (
-    ExecutionResult as GraphQLExecutionResult,
-)
-from graphql import (
+    DocumentNode,
     FragmentDefinitionNode,
     GraphQLError,
+    GraphQLSchema,
     OperationDefinitionNode,
-    ValidationContext,
-    ValidationRule,
+)
+from graphql import (
+    ExecutionResult as GraphQLExecutionResult,
 )
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
 from strawberry.relay import GlobalIDValueError
+from strawberry.schema.schema import validate_document
 
 from app.errors import ErrorCode, TopLevelError
 from app.graphql.context import GraphQLContext
@@ -117,39 +118,43 @@ class OperationLimits(SchemaExtension):
         self.budget: Budget | None = None
 
     def on_validate(self) -> Iterator[None]:
+        # Measured once the document is known valid, not as one of validation's rules: the rules
+        # are the validation cache's key, and a rule made per request (it holds the variables)
+        # missed that cache every time while each entry kept its request alive. Strawberry reads
+        # the errors before the hooks resume, so this runs before `yield`, after ValidationCache
+        # (earlier in the extension list) has validated.
         context = self.execution_context
-        extension = self
-
-        class OperationLimitsRule(ValidationRule):
-            def __init__(self, validation_context: ValidationContext) -> None:
-                super().__init__(validation_context)
-                extension.check(validation_context)
-
-        context.validation_rules = (*context.validation_rules, OperationLimitsRule)
+        if context.pre_execution_errors is None and context.graphql_document is not None:
+            context.pre_execution_errors = validate_document(
+                context.schema._schema, context.graphql_document, context.validation_rules
+            )
+        if not context.pre_execution_errors and context.graphql_document is not None:
+            problems = self.check(context.schema._schema, context.graphql_document)
+            if problems:
+                context.pre_execution_errors = problems
         yield
 
-    def check(self, validation: ValidationContext) -> None:
+    def check(self, schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
         settings = self.settings
-        document = validation.document
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
         sizes = Sizes(default_page=settings.default_page_size, longest_list=settings.max_page_size)
         variables = self.execution_context.variables or {}
+        problems: list[GraphQLError] = []
         for operation in document.definitions:
             if not isinstance(operation, OperationDefinitionNode):
                 continue
-            measure = OperationCost(
-                validation.schema, fragments, operation, variables, sizes
-            ).measure()
+            measure = OperationCost(schema, fragments, operation, variables, sizes).measure()
             self.measures[operation.name.value if operation.name else None] = measure
             problem = _over_limits(measure, settings)
             if problem is not None:
-                validation.report_error(
+                problems.append(
                     GraphQLError(
                         problem, operation, extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value}
                     )
                 )
+        return problems
 
     def executing_measure(self) -> Measure | None:
         name = self.execution_context.operation_name

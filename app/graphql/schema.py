@@ -96,7 +96,6 @@ def build_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
         partial(ErrorPolicy, hide_suggestions=not settings.introspection),
         partial(SafeParserCache, maxsize=256),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
-        partial(OperationLimits, settings=settings, limiter=limiter),
     ]
     rules: list[type[ASTValidationRule]] = [InputLiteralsRule]
     if not settings.introspection:
@@ -105,6 +104,8 @@ def build_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     # A document validates the same way every time (schema and rules are fixed): W2 spent 10 ms
     # a request re-validating it. Keyed by the parsed document, which SafeParserCache shares.
     extensions.append(partial(ValidationCache, maxsize=256))
+    # After the cache: it measures a document validation has accepted.
+    extensions.append(partial(OperationLimits, settings=settings, limiter=limiter))
     return extensions
 
 
