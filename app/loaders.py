@@ -6,23 +6,40 @@ the request's session lock while they run a statement.
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
 from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from app.context import Context
 from app.pagination import Page, PageArgs, SortKey, count_partitioned, paginate_partitioned
+
+if TYPE_CHECKING:  # the context holds the access kernel, which peeks into these loaders
+    from app.context import Context
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 
 
+# What `peek` answers for a key the loader has not loaded (yet).
+NOT_LOADED: Any = object()
+
+
+def peek(loader: DataLoader[K, Any], key: K) -> Any:
+    """The loader's value for `key` if it has loaded it already, else `NOT_LOADED`; never starts
+    a load."""
+    # aiodataloader keeps its futures in `_cache` (the `cache_map` it was given); it has no
+    # public "is it loaded" call, and `load` always answers with an awaitable.
+    future = loader._cache.get(loader.get_cache_key(key))
+    if future is None or not future.done() or future.cancelled() or future.exception():
+        return NOT_LOADED
+    return future.result()
+
+
 class RowsByKeyLoader(DataLoader[K, T | None], Generic[K, T]):
     """One row per key (`None` when missing), in one `IN` query per batch."""
 
-    def __init__(self, ctx: Context, entity: type[T], key: InstrumentedAttribute[K]) -> None:
+    def __init__(self, ctx: "Context", entity: type[T], key: InstrumentedAttribute[K]) -> None:
         super().__init__()
         self._ctx = ctx
         self._entity = entity
@@ -39,7 +56,7 @@ class RowsByKeyLoader(DataLoader[K, T | None], Generic[K, T]):
 class GroupedRowsLoader(DataLoader[K, list[T]], Generic[K, T]):
     """Every row whose `key` column equals the loader key (a small, unpaginated relation)."""
 
-    def __init__(self, ctx: Context, statement: Select[T], key: InstrumentedAttribute[K]) -> None:
+    def __init__(self, ctx: "Context", statement: Select[T], key: InstrumentedAttribute[K]) -> None:
         super().__init__()
         self._ctx = ctx
         self._statement = statement
@@ -61,7 +78,7 @@ class PageLoader(DataLoader[tuple[K, PageArgs], Page[T]], Generic[K, T]):
 
     def __init__(
         self,
-        ctx: Context,
+        ctx: "Context",
         statement: Callable[[], Select[Any]],
         entity: type[T],
         partition: InstrumentedAttribute[K],
@@ -100,7 +117,7 @@ class CountLoader(DataLoader[K, int], Generic[K]):
 
     def __init__(
         self,
-        ctx: Context,
+        ctx: "Context",
         statement: Callable[[], Select[Any]],
         partition: InstrumentedAttribute[K],
     ) -> None:
@@ -119,7 +136,9 @@ class ConnectionLoaders(Generic[K, T]):
     """The page and count loaders of one connection under many parents, one pair per distinct
     filter and order (a response usually asks for one)."""
 
-    def __init__(self, ctx: Context, entity: type[T], partition: InstrumentedAttribute[K]) -> None:
+    def __init__(
+        self, ctx: "Context", entity: type[T], partition: InstrumentedAttribute[K]
+    ) -> None:
         self._ctx = ctx
         self._entity = entity
         self._partition = partition
@@ -140,7 +159,7 @@ class ConnectionLoaders(Generic[K, T]):
 class RelatedRowsLoader(DataLoader[K, list[T]], Generic[K, T]):
     """Rows related to each key through a link: `statement` selects (row, key) pairs."""
 
-    def __init__(self, ctx: Context, statement: Callable[[list[K]], Select[Any, Any]]) -> None:
+    def __init__(self, ctx: "Context", statement: Callable[[list[K]], Select[Any, Any]]) -> None:
         super().__init__()
         self._ctx = ctx
         self._statement = statement

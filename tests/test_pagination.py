@@ -1,6 +1,7 @@
 """Pages under many parents agree with each parent's own keyset page, whichever way they are
-built: per-parent scans joined by UNION ALL (up to `UNION_PARENTS` parents) or one row_number
-window (beyond), forwards and backwards, across ties in the sort column."""
+built: per-parent scans by a LATERAL join (PostgreSQL) or joined by UNION ALL (SQLite, up to
+`UNION_PARENTS` parents), or one row_number window (SQLite, beyond), forwards and backwards,
+across ties in the sort column."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +15,7 @@ from app.pagination import Page, PageArgs, paginate, paginate_partitioned
 from app.projects.models import Project, ProjectVisibility
 from app.runs.listing import RUNS
 from app.runs.models import Run, RunStatus
+from tests import databases
 
 RUNS_PER_PROJECT = (7, 0, 12, 1)
 
@@ -64,13 +66,15 @@ def _seen(page: Page[Run]) -> tuple[list[int], list[str], bool, bool]:
     return [run.id for run in page.items], page.cursors, page.has_next_page, page.has_previous_page
 
 
-@pytest.mark.parametrize("union_parents", [0, 100], ids=["window", "union"])
+@pytest.mark.parametrize("shape", ["window", "union", "lateral"])
 async def test_each_parent_gets_its_own_keyset_page(
     sessions: async_sessionmaker[AsyncSession],
     monkeypatch: pytest.MonkeyPatch,
-    union_parents: int,
+    shape: str,
 ) -> None:
-    monkeypatch.setattr(pagination, "UNION_PARENTS", union_parents)
+    if shape == "lateral" and databases.backend() != "postgresql":
+        pytest.skip("LATERAL is PostgreSQL's; SQLite has none")
+    monkeypatch.setattr(pagination, "page_shape", lambda _dialect, _parents: shape)
     async with sessions() as session, session.begin():
         projects = await _seed(session)
     sort = RUNS.sort_key()

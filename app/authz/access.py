@@ -7,7 +7,7 @@ afresh after the lock, NOT_FOUND when unreadable, FORBIDDEN when the role falls 
 when only the project's being archived stands in the way.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
@@ -28,6 +28,7 @@ from app.authz.roles import (
 from app.db import locked
 from app.errors import Forbidden, Invalid, NotFound
 from app.hub.models import ComponentVersion
+from app.loaders import NOT_LOADED, peek
 from app.organizations.models import Organization
 from app.projects.models import Project, ProjectRole
 from app.registry.models import ModelVersion
@@ -141,6 +142,16 @@ class Access:
 
     async def readable_one(self, kind: Kind, row: T | None) -> T | None:
         return (await self.readable(kind, [row]))[0]
+
+    def readable_now(self, kind: Kind, row: T) -> "T | Awaitable[T | None] | None":
+        """`readable_one`, answered at once when the project facts that decide it are loaded
+        already (look-ahead loads them for a page), else the awaitable that decides it."""
+        if kind is Kind.PROJECT or kind in IN_A_PROJECT:
+            fact = peek(self._ctx.loaders.projects.viewer_facts, _project_id(kind, row))
+            if fact is not NOT_LOADED:
+                roles = set() if fact is None else project_roles(fact, self._ctx.base_roles)
+                return row if self._ctx.authz.allows(roles, kind, Action.READ) else None
+        return self.readable_one(kind, row)
 
     async def may(
         self, kind: Kind, row: Any, action: Action, attributes: StageMove = NO_ATTRIBUTES

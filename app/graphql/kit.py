@@ -11,6 +11,7 @@ mutations declared once.
 """
 
 import dataclasses
+import inspect
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -70,15 +71,20 @@ class RowNode(relay.Node):
         return await ctx.access.readable(cls.kind, rows)
 
 
+async def _rows_named(info: Info, model: type[Any], key: str, parents: Sequence[Any]) -> list[Any]:
+    """The `model` rows the parents' `key` names, in one batch."""
+    keys = {row_id for parent in parents if (row_id := getattr(parent, key)) is not None}
+    rows = await info.context.loaders.rows(model).load_many(list(keys))
+    return [row for row in rows if row is not None]
+
+
 def related(model: type[Any], key: str, *, description: str | None = None) -> Any:
     """A to-one relation, declared where the SDL puts it (`owner: UserRef = related(User,
     "owner_id")`): the `model` row the parent's `key` names, through the request's row loader;
     null when the key is. Its type is the annotation."""
 
     async def load_many(info: Info, parents: Sequence[Any]) -> Iterable[Any]:
-        keys = {row_id for parent in parents if (row_id := getattr(parent, key)) is not None}
-        rows = await info.context.loaders.rows(model).load_many(list(keys))
-        return [row for row in rows if row is not None]
+        return await _rows_named(info, model, key, parents)
 
     @prefetches(load_many)
     def resolve(parent: strawberry.Parent[Any], info: Info) -> Any:
@@ -87,6 +93,35 @@ def related(model: type[Any], key: str, *, description: str | None = None) -> An
 
     # The resolver returns the row when look-ahead loaded it, else an awaitable: Strawberry
     # passes either to graphql-core, which awaits only the latter.
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def readable_related(
+    model: type[Any], kind: Kind, key: str, *, description: str | None = None
+) -> Any:
+    """`related`, for a row the viewer may not be allowed to read (a version's run lives in a
+    project of its own): null then, as when the key is. Look-ahead loads the rows and the facts
+    that decide them for the whole page, so each object is answered synchronously."""
+
+    async def load_many(info: Info, parents: Sequence[Any]) -> Iterable[Any]:
+        rows = await info.context.access.readable(
+            kind, await _rows_named(info, model, key, parents)
+        )
+        return [row for row in rows if row is not None]
+
+    async def later(info: Info, row: Awaitable[Any]) -> Any:
+        return await info.context.access.readable_one(kind, await row)
+
+    @prefetches(load_many)
+    def resolve(parent: strawberry.Parent[Any], info: Info) -> Any:
+        row_id = getattr(parent, key)
+        if row_id is None:
+            return None
+        row = loaded_or_load(info.context.loaders.rows(model), row_id)
+        if inspect.isawaitable(row):
+            return later(info, row)
+        return None if row is None else info.context.access.readable_now(kind, row)
+
     return strawberry.field(resolver=resolve, description=description)
 
 

@@ -19,6 +19,7 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from strawberry.utils.str_converters import to_camel_case
 
 from app.graphql.context import Info
+from app.loaders import NOT_LOADED, peek
 
 F = TypeVar("F", bound=Callable[..., Any])
 K = TypeVar("K", bound=Hashable)
@@ -54,12 +55,8 @@ def prefetches(load: Prefetch) -> Callable[[F], F]:
 def loaded_or_load(loader: DataLoader[K, Any], key: K) -> Any:
     """The loader's value for `key` when it has it already (the resolver answers synchronously),
     else the awaitable that loads it."""
-    # aiodataloader keeps its futures in `_cache` (the `cache_map` it was given); it has no
-    # public "is it loaded" call, and `load` always answers with an awaitable.
-    future = loader._cache.get(loader.get_cache_key(key))
-    if future is not None and future.done() and not future.cancelled() and not future.exception():
-        return future.result()
-    return loader.load(key)
+    value = peek(loader, key)
+    return loader.load(key) if value is NOT_LOADED else value
 
 
 _PREFETCHERS: dict[type[Any], dict[str, Prefetch]] = {}

@@ -16,6 +16,7 @@ from app.graphql.kit import (
     in_project,
     mutate,
     payload,
+    readable_related,
 )
 from app.graphql.refs import ArtifactInputRef, ArtifactRef, ModelVersionRef, ProjectRef, RunRef
 from app.projects.models import Project
@@ -90,12 +91,9 @@ class ModelVersion(RowNode, ProjectVersion):
         resolver=_metadata, description="Framework, signature, deployment hints."
     )
     stage_conditions: list[StageCondition] = stage_conditions()
-
-    @strawberry.field(description="The run it was promoted from; null when registered.")
-    async def run(
-        self, version: strawberry.Parent[models.ModelVersion], info: Info
-    ) -> RunRef | None:
-        return await _readable_run(info, version)
+    run: RunRef | None = readable_related(
+        Run, Kind.RUN, "run_id", description="The run it was promoted from; null when registered."
+    )
 
     @strawberry.field(
         description="What was promoted: the model files.", directives=[ListSize(assumed_size=10)]

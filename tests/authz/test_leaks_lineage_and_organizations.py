@@ -156,6 +156,52 @@ class TestLineageStopsAtUnreadableRuns:
         assert lineage.names(found["upstream"]) == ["B", "C"]
 
 
+VERSION_RUNS = """
+query ($reference: String!) {
+  organization(name: "acme") {
+    models(first: 10) { edges { node { name modelVersions(first: 10) {
+      edges { node { name run { name } } } } } } }
+  }
+  modelVersion(reference: $reference) { name run { name } }
+}
+"""
+
+
+class TestAVersionsRunIsReadOnlyWhereItsProjectIs:
+    """A version in a PUBLIC registry whose run lives in PRIVATE `secret`: `run` is null for who
+    cannot read `secret`, in a page (look-ahead decides the whole page at once) and alone alike."""
+
+    @pytest.mark.parametrize(
+        ("who", "sees"), [("anonymous", None), ("MEMBER", None), ("ADMIN", "hidden")]
+    )
+    async def test_the_run_follows_its_own_project(
+        self, gql: GraphQLClient, factory: Factory, who: str, sees: str | None
+    ) -> None:
+        founder = await factory.user("founder")
+        organization_id = await factory.organization(ORG, owner=founder)
+        registry = await factory.project(
+            organization_id,
+            "registry",
+            visibility=ProjectVisibility.PUBLIC,
+            features=frozenset({ProjectFeature.RUNTIME, ProjectFeature.MODEL}),
+        )
+        secret = await factory.project(organization_id, "secret")
+        hidden = await factory.run(secret, "hidden")
+        shown = await factory.run(registry, "shown")
+        await factory.model_version(registry, "v1", run_id=hidden)
+        await factory.model_version(registry, "v2", run_id=shown)
+        viewer = await signed_in(factory, organization_id, who)
+        data = await gql.data(VERSION_RUNS, {"reference": f"{ORG}/registry:v1"}, as_=viewer)
+        [model] = data["organization"]["models"]["edges"]
+        runs = {
+            edge["node"]["name"]: edge["node"]["run"]
+            for edge in model["node"]["modelVersions"]["edges"]
+        }
+        expected = None if sees is None else {"name": sees}
+        assert runs == {"v1": expected, "v2": {"name": "shown"}}
+        assert data["modelVersion"] == {"name": "v1", "run": expected}
+
+
 # ---- 4. organizations seen from outside ---------------------------------------------------------
 
 FIELDS = """
