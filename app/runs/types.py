@@ -68,11 +68,7 @@ class Run(RowNode):
     async def downstream(self, run: strawberry.Parent[models.Run], info: Info) -> list[RunRef]:
         return await info.context.loaders.runs.downstream.load(run.id)
 
-    @strawberry.field
-    async def created_by(self, run: strawberry.Parent[models.Run], info: Info) -> UserRef | None:
-        if run.created_by_id is None:
-            return None
-        return await info.context.loaders.rows(UserRow).load(run.created_by_id)
+    created_by: UserRef | None = related(UserRow, "created_by_id")
 
     @strawberry.field(
         description="Versions promoted from this run (that the viewer may read).",
