@@ -73,11 +73,17 @@ class Context:
         return self.viewer.user_id
 
     async def close(self) -> None:
-        """End the request's session (see `GatedSession.finish`)."""
-        if isinstance(self.session, GatedSession):
-            await self.session.finish()
-        else:
-            await self.session.close()
+        """End the request's session (see `GatedSession.finish`) and let go of what it loaded."""
+        try:
+            if isinstance(self.session, GatedSession):
+                await self.session.finish()
+            else:
+                await self.session.close()
+        finally:
+            # The loaders point back at the context (a reference cycle), so everything they hold
+            # (a page's thousands of rows and futures) would wait for the collector's slowest
+            # generation; dropped here, reference counting frees it as the response leaves.
+            self._loaders = None
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncSession]:
