@@ -48,6 +48,8 @@ class Context:
 
     def reset_loaders(self) -> None:
         """After a mutation: what loaders cached may have changed (read your writes)."""
+        if self._loaders is not None:
+            self._loaders.release()
         self._loaders = None
 
     @property
@@ -82,8 +84,10 @@ class Context:
         finally:
             # The loaders point back at the context (a reference cycle), so everything they hold
             # (a page's thousands of rows and futures) would wait for the collector's slowest
-            # generation; dropped here, reference counting frees it as the response leaves.
-            self._loaders = None
+            # generation; emptied here, reference counting frees it as the response leaves.
+            if self._loaders is not None:
+                self._loaders.release()
+                self._loaders = None
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncSession]:

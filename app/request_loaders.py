@@ -1,9 +1,11 @@
 """Every loader of one request, built on first use. Never shared: cached rows belong to one
 viewer, and to one moment (a mutation resets them: read your writes)."""
 
+from collections.abc import Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from aiodataloader import DataLoader
 from sqlalchemy import select
 
 from app.context import Context
@@ -28,6 +30,13 @@ class Loaders:
         self._rows: dict[type[Any], RowsByKeyLoader[int, Any]] = {}
         self._connections: dict[int, ConnectionLoaders[Any, Any]] = {}
         self._conditions: dict[type[Any], GroupedRowsLoader[int, Any]] = {}
+
+    def release(self) -> None:
+        """Empty every loader built so far, once the request is answered. Some loaders sit in a
+        reference cycle (a group whose loader's statement is the group's own method), and the
+        rows they cached would otherwise wait for the collector's slowest generation."""
+        for loader in _loaders_in(self):
+            loader.clear_all()
 
     def rows(self, model: type[T]) -> RowsByKeyLoader[int, T]:
         """Rows of one model by id: one `IN` statement per batch, every kind alike."""
@@ -80,3 +89,20 @@ class Loaders:
     @cached_property
     def registry(self) -> RegistryLoaders:
         return RegistryLoaders(self._ctx)
+
+
+def _loaders_in(holder: object, depth: int = 3) -> Iterator[DataLoader[Any, Any]]:
+    """The loaders `holder` holds: its attributes, the values of its dicts, and so on down."""
+    values = holder.values() if isinstance(holder, dict) else vars(holder).values()
+    for value in values:
+        if isinstance(value, DataLoader):
+            yield value
+        elif depth > 1 and _holds_loaders(value):
+            yield from _loaders_in(value, depth - 1)
+
+
+def _holds_loaders(value: object) -> bool:
+    """A dict of loaders or a group of them (one of ours, never the context they point back to)."""
+    if isinstance(value, dict):
+        return True
+    return type(value).__module__.startswith("app.") and not isinstance(value, Context)
