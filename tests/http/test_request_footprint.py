@@ -5,6 +5,7 @@ alive long after the response (W1 at 32 connections peaked at 926 MiB)."""
 import gc
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -53,7 +54,7 @@ async def test_a_page_of_rows_is_freed_as_the_response_leaves(
 
 async def test_a_repeated_document_is_validated_once(gql: GraphQLClient, factory: Factory) -> None:
     viewer = await factory.user("viewer")
-    cache = _get_validate_cache(256)
+    cache: Any = _get_validate_cache(256)  # functools.lru_cache: it has cache_info()
     query = (
         "query Footprint($n: Int!) { viewer { username } organizations(first: $n) { totalCount } }"
     )
