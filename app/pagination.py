@@ -102,13 +102,22 @@ class SortKey:
 @dataclass(slots=True)
 class Page(Generic[T]):
     items: list[T]
-    cursors: list[str]
+    keys: Sequence[Sequence[Any]]  # each item's sort values: its cursor, encoded when asked
+    sort: SortKey | None
     has_next_page: bool
     has_previous_page: bool
 
     @classmethod
     def empty(cls) -> "Page[T]":
-        return cls([], [], has_next_page=False, has_previous_page=False)
+        return cls([], [], None, has_next_page=False, has_previous_page=False)
+
+    def cursor(self, index: int) -> str:
+        assert self.sort is not None  # an empty page has no index
+        return encode_cursor(self.sort, self.keys[index])
+
+    @property
+    def cursors(self) -> list[str]:
+        return [self.cursor(index) for index in range(len(self.items))]
 
 
 def _encode_value(value: Any) -> Any:
@@ -237,12 +246,12 @@ def _build_page(rows: list[tuple[T, list[Any]]], sort: SortKey, args: PageArgs) 
     if args.backwards:
         rows.reverse()
     items = [item for item, _ in rows]
-    cursors = [encode_cursor(sort, values) for _, values in rows]
+    keys = [values for _, values in rows]
     if args.backwards:
         return Page(
-            items, cursors, has_next_page=args.before is not None, has_previous_page=has_more
+            items, keys, sort, has_next_page=args.before is not None, has_previous_page=has_more
         )
-    return Page(items, cursors, has_next_page=has_more, has_previous_page=args.after is not None)
+    return Page(items, keys, sort, has_next_page=has_more, has_previous_page=args.after is not None)
 
 
 async def paginate(

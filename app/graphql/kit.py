@@ -139,10 +139,19 @@ async def viewer_permissions(
 # ---- connections ------------------------------------------------------------------------------
 
 
+def _edge_cursor(edge: strawberry.Parent["Edge[Any]"]) -> str:
+    return edge._page.cursor(edge._index)
+
+
 @strawberry.type
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Pass as `after` (or `before`) to page on.")
+    # Encoded when selected: a frontend's page of nested lists rarely asks for every cursor.
+    cursor: str = strawberry.field(
+        resolver=_edge_cursor, description="Pass as `after` (or `before`) to page on."
+    )
     node: T
+    _page: strawberry.Private[Page[Any]]
+    _index: strawberry.Private[int]
 
 
 @strawberry.type
@@ -158,17 +167,15 @@ class Connection(Generic[T]):
 
 def build_connection(page: Page[Any], total: CountFn) -> Connection[Any]:
     """A page of rows as a connection; `totalCount` is counted only when asked for."""
-    edges = [
-        Edge(cursor=cursor, node=item)
-        for item, cursor in zip(page.items, page.cursors, strict=True)
-    ]
+    edges = [Edge(node=item, _page=page, _index=index) for index, item in enumerate(page.items)]
+    last = len(page.items) - 1
     return Connection(
         edges=edges,
         page_info=relay.PageInfo(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
+            start_cursor=page.cursor(0) if page.items else None,
+            end_cursor=page.cursor(last) if page.items else None,
         ),
         _total=total,
     )
