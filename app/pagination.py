@@ -272,10 +272,14 @@ async def paginate(
     return _build_page(rows, sort, args)
 
 
+# Counts select from the list's own statement, not from it as a subquery: its rows are never
+# joined or made distinct, so counting them in place is the same number, and a subquery's column
+# collection was a tenth of W2's time in Python.
+
+
 async def count(session: AsyncSession, statement: Select[Any]) -> int:
-    total = await session.scalar(
-        select(func.count()).select_from(statement.order_by(None).subquery())
-    )
+    counting = statement.with_only_columns(func.count(), maintain_column_froms=True)
+    total = await session.scalar(counting.order_by(None))
     return int(total or 0)
 
 
@@ -393,12 +397,12 @@ async def count_partitioned(
     partition: SQLColumnExpression[K],
     parents: Sequence[K],
 ) -> dict[K, int]:
-    inner = (
-        statement.where(partition.in_(parents))
-        .add_columns(partition.label("_partition"))
-        .subquery()
+    query = (
+        statement.with_only_columns(partition, func.count(), maintain_column_froms=True)
+        .where(partition.in_(parents))
+        .group_by(partition)
+        .order_by(None)
     )
-    query = select(inner.c._partition, func.count()).group_by(inner.c._partition)
     counts: dict[K, int] = dict.fromkeys(parents, 0)
     for parent, total in (await session.execute(query)).all():
         counts[parent] = int(total)

@@ -21,6 +21,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from lark import Lark, Token, Transformer, v_args
@@ -214,6 +215,9 @@ def _ends_early(query: str) -> str:
     return f"query: it ends too early after `{last}` (an unfinished condition or parenthesis)."
 
 
+# A frontend sends the same few queries again and again; parsing is pure (values stay text until
+# compiled), so the trees of recent ones are kept. Refusals are not cached: they raise.
+@lru_cache(maxsize=512)
 def parse(query: str) -> Expression:
     text = query.strip()
     if not text:

@@ -1,19 +1,20 @@
 from collections import defaultdict
 
 from aiodataloader import DataLoader
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, String, cast, literal, or_, select, union_all
 
 from app.authz import filters
 from app.authz.roles import ProjectFacts
 from app.context import Context
 from app.loaders import RelatedRowsLoader
-from app.organizations.models import OrganizationMember
+from app.organizations.models import OrganizationMember, OrganizationRole
 from app.projects.models import Project, ProjectGrant, ProjectRole, PromotionSource
 from app.teams.models import TeamMember
 
 
 class ViewerFactsByProjectIdLoader(DataLoader[int, ProjectFacts | None]):
-    """What the database says about the viewer and each project: three statements a batch."""
+    """What the database says about the viewer and each project: the projects, then the
+    viewer's memberships and grants on them in one statement, a batch."""
 
     def __init__(self, ctx: Context) -> None:
         super().__init__()
@@ -22,32 +23,30 @@ class ViewerFactsByProjectIdLoader(DataLoader[int, ProjectFacts | None]):
     async def batch_load_fn(self, project_ids: list[int]) -> list[ProjectFacts | None]:
         rows = await self._ctx.loaders.rows(Project).load_many(project_ids)
         found = [row for row in rows if row is not None]
-        memberships: dict[int, object] = {}
+        memberships: dict[int, OrganizationRole] = {}
         grants: dict[int, set[ProjectRole]] = defaultdict(set)
         user_id = self._ctx.viewer.user_id
         if user_id is not None and found:
-            organization_ids = {row.organization_id for row in found}
             teams = select(TeamMember.team_id).where(TeamMember.user_id == user_id)
-            session = self._ctx.session
-            memberships = dict(
-                (
-                    await session.execute(
-                        select(OrganizationMember.organization_id, OrganizationMember.role).where(
-                            OrganizationMember.user_id == user_id,
-                            OrganizationMember.organization_id.in_(organization_ids),
-                        )
-                    )
-                ).all()
+            member = select(
+                literal("member"),
+                OrganizationMember.organization_id,
+                cast(OrganizationMember.role, String),
+            ).where(
+                OrganizationMember.user_id == user_id,
+                OrganizationMember.organization_id.in_({row.organization_id for row in found}),
             )
-            for project_id, granted in (
-                await session.execute(
-                    select(ProjectGrant.project_id, ProjectGrant.role).where(
-                        ProjectGrant.project_id.in_([row.id for row in found]),
-                        or_(ProjectGrant.user_id == user_id, ProjectGrant.team_id.in_(teams)),
-                    )
-                )
-            ).all():
-                grants[project_id].add(granted)
+            granted = select(
+                literal("grant"), ProjectGrant.project_id, cast(ProjectGrant.role, String)
+            ).where(
+                ProjectGrant.project_id.in_([row.id for row in found]),
+                or_(ProjectGrant.user_id == user_id, ProjectGrant.team_id.in_(teams)),
+            )
+            for kind, place, role in await self._ctx.session.execute(union_all(member, granted)):
+                if kind == "member":
+                    memberships[place] = OrganizationRole(role)
+                else:
+                    grants[place].add(ProjectRole(role))
         facts: list[ProjectFacts | None] = []
         for row in rows:
             if row is None:
@@ -58,7 +57,7 @@ class ViewerFactsByProjectIdLoader(DataLoader[int, ProjectFacts | None]):
                 ProjectFacts(
                     visibility=row.visibility,
                     archived=row.archived_at is not None,
-                    org_membership=membership,  # type: ignore[arg-type]
+                    org_membership=membership,
                     grants=frozenset(grants.get(row.id, set())),
                 )
             )
