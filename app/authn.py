@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow, write_transaction
@@ -54,6 +54,22 @@ def parse_authorization(header: str | None) -> str | None:
     return credentials.strip()
 
 
+# Built once: every signed-in request runs it; the digest is bound per call.
+_BY_DIGEST = (
+    select(
+        AccessToken.id,
+        AccessToken.token_hash,
+        AccessToken.expires_at,
+        AccessToken.revoked_at,
+        AccessToken.last_used_at,
+        User.id,
+        User.username,
+    )
+    .join(User, User.id == AccessToken.user_id)
+    .where(AccessToken.token_hash == bindparam("digest"))
+)
+
+
 async def authenticate(
     session: AsyncSession, token: str | None, now: datetime | None = None
 ) -> Viewer:
@@ -61,21 +77,7 @@ async def authenticate(
         return ANONYMOUS
     now = now or utcnow()
     digest = hash_token(token)
-    row = (
-        await session.execute(
-            select(
-                AccessToken.id,
-                AccessToken.token_hash,
-                AccessToken.expires_at,
-                AccessToken.revoked_at,
-                AccessToken.last_used_at,
-                User.id,
-                User.username,
-            )
-            .join(User, User.id == AccessToken.user_id)
-            .where(AccessToken.token_hash == digest)
-        )
-    ).one_or_none()
+    row = (await session.execute(_BY_DIGEST, {"digest": digest})).one_or_none()
     if row is None or not hmac.compare_digest(row[1], digest):
         raise Unauthenticated("The token is not valid.")
     token_id, _, expires_at, revoked_at, last_used_at, user_id, username = row

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.activity import service as activity
@@ -39,13 +39,18 @@ MAX_PROMOTION_SOURCES = 50
 # ---- finding -----------------------------------------------------------------------------------
 
 
+# Built once (a project page asks for it on every request); the names are bound per call.
+_BY_NAME = (
+    select(Project)
+    .join(Organization, Organization.id == Project.organization_id)
+    .where(Organization.name == bindparam("owner"), Project.name == bindparam("name"))
+)
+
+
 async def find_by_name(ctx: Context, owner: str, name: str) -> Project | None:
     """SQL finds `owner/name`; whether the viewer may read it is `ctx.access`'s to say."""
-    return await ctx.session.scalar(
-        select(Project)
-        .join(Organization, Organization.id == Project.organization_id)
-        .where(Organization.name == normalize_slug(owner), Project.name == normalize_slug(name))
-    )
+    names = {"owner": normalize_slug(owner), "name": normalize_slug(name)}
+    return await ctx.session.scalar(_BY_NAME, names)
 
 
 # ---- validation -------------------------------------------------------------------------------
