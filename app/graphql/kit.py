@@ -32,7 +32,14 @@ from app.authz.roles import Action, Kind
 from app.context import Context
 from app.errors import BadUserInput, UserError, UserErrorCode
 from app.graphql.context import Info
-from app.graphql.lookahead import loaded_or_load, node_selections, prefetch, prefetches, views
+from app.graphql.lookahead import (
+    loaded_or_load,
+    node_selections,
+    prefetch,
+    prefetches,
+    resolves_directly,
+    views,
+)
 from app.pagination import CountFn, Page, PageArgs, SortKey, count, paginate, sort_key
 from app.pql import Condition, FieldSet, Op, compile_filters, parse_sort
 
@@ -87,6 +94,7 @@ def related(model: type[Any], key: str, *, description: str | None = None) -> An
         return await _rows_named(info, model, key, parents)
 
     @prefetches(load_many)
+    @resolves_directly
     def resolve(parent: strawberry.Parent[Any], info: Info) -> Any:
         row_id = getattr(parent, key)
         return None if row_id is None else loaded_or_load(info.context.loaders.rows(model), row_id)
@@ -113,6 +121,7 @@ def readable_related(
         return await info.context.access.readable_one(kind, await row)
 
     @prefetches(load_many)
+    @resolves_directly
     def resolve(parent: strawberry.Parent[Any], info: Info) -> Any:
         row_id = getattr(parent, key)
         if row_id is None:

@@ -13,8 +13,12 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar
 
+import strawberry
 from aiodataloader import DataLoader
+from graphql import GraphQLObjectType
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.base import get_object_definition
+from strawberry.types.field import StrawberryField
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 from strawberry.utils.str_converters import to_camel_case
 
@@ -26,6 +30,8 @@ K = TypeVar("K", bound=Hashable)
 
 # Loads one relation for many parent rows; returns the rows it found (for the next level).
 Prefetch = Callable[[Info, Sequence[Any]], Awaitable[Iterable[Any]]]
+
+DEFINITION_BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 
 # ORM model -> the GraphQL type that views its rows (RowNode types register themselves).
 VIEWS: dict[type[Any], type[Any]] = {}
@@ -50,6 +56,36 @@ def prefetches(load: Prefetch) -> Callable[[F], F]:
         return resolver
 
     return mark
+
+
+def resolves_directly(resolver: F) -> F:
+    """Mark a relation's resolver as one graphql-core may call itself: it takes the parent and
+    the info, uses only `info.context`, and its field has no arguments, extensions or permission
+    classes. See `install_direct_resolvers`."""
+    resolver.__resolves_directly__ = True  # type: ignore[attr-defined]
+    return resolver
+
+
+def install_direct_resolvers(schema: strawberry.Schema) -> None:
+    """Let graphql-core call the marked resolvers without Strawberry's per-call wrapper.
+
+    The wrapper builds a Strawberry `Info`, converts arguments and runs field extensions on every
+    call: for a relation with none of those it is pure cost, paid per object (W1 resolves about
+    2,400 relations a request). Strawberry has no switch for it, so the built schema's field is
+    pointed at the resolver itself; graphql-core's info has the same `context`."""
+    for graphql_type in schema._schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType):
+            continue
+        for name, graphql_field in graphql_type.fields.items():
+            field = (graphql_field.extensions or {}).get(DEFINITION_BACKREF)
+            if not isinstance(field, StrawberryField) or field.base_resolver is None:
+                continue
+            function = field.base_resolver.wrapped_func
+            if not getattr(function, "__resolves_directly__", False):
+                continue
+            if field.arguments or field.extensions or field.permission_classes:
+                raise TypeError(f"{graphql_type.name}.{name} cannot resolve directly")
+            graphql_field.resolve = function
 
 
 def loaded_or_load(loader: DataLoader[K, Any], key: K) -> Any:

@@ -20,6 +20,7 @@ from app.activity.types import Activity
 from app.authz.roles import Kind
 from app.graphql.extensions import ErrorPolicy, OperationLimits, SafeParserCache
 from app.graphql.limits import RateLimitQuery
+from app.graphql.lookahead import install_direct_resolvers
 from app.graphql.nodes import NodeQuery
 from app.graphql.scalars import SCALAR_OVERRIDES, InputLiteralsRule
 from app.hub import types as hub
@@ -115,10 +116,12 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         types=list(NODE_TYPES),
         extensions=build_extensions(settings),
         scalar_overrides=SCALAR_OVERRIDES,
     )
+    install_direct_resolvers(schema)
+    return schema

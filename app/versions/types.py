@@ -16,7 +16,7 @@ from app.context import Context
 from app.graphql.context import Info
 from app.graphql.cost import ListSize
 from app.graphql.kit import Deleted, mutation, payload, related
-from app.graphql.lookahead import loaded_or_load, prefetches, views
+from app.graphql.lookahead import loaded_or_load, prefetches, resolves_directly, views
 from app.graphql.refs import ProjectRef, UserRef
 from app.hub.models import ComponentStageCondition as ComponentStageConditionRow
 from app.hub.models import ComponentVersion
@@ -79,6 +79,7 @@ async def _conditions_of(info: Info, versions: Sequence[VersionRow]) -> Iterable
 
 
 @prefetches(_conditions_of)
+@resolves_directly
 def _stage_conditions(version: strawberry.Parent[VersionRow], info: Info) -> Any:
     return loaded_or_load(info.context.loaders.conditions(type(version)), version.id)
 
