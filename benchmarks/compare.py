@@ -469,6 +469,13 @@ def wrk_version() -> str:
     return done.stdout.splitlines()[0].split(" Copyright")[0] if done.stdout else "wrk"
 
 
+def tree_commit() -> str:
+    """The commit of the tree measured as "after", and whether it had changes beyond it."""
+    commit = sh("git", "rev-parse", "--short", "HEAD", cwd=ROOT).strip()
+    changed = sh("git", "status", "--porcelain", "--untracked-files=no", cwd=ROOT).strip()
+    return f"commit {commit}" + (" with uncommitted changes" if changed else "")
+
+
 def machine() -> str:
     cpu = next(
         (
@@ -605,6 +612,7 @@ def render(
         "",
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- command: `{' '.join(['python -m benchmarks.compare', *sys.argv[1:]])}`",
+        f"- after: {tree_commit()}",
         f"- machine: {machine()}",
         f"- load: wrk, {arguments.seconds:g} s per run ({arguments.seconds * 3:g} s at c=32), "
         f"{arguments.repeats} repeats, servers "
