@@ -7,6 +7,7 @@ from typing import cast
 
 import strawberry
 from strawberry import relay
+from strawberry.relay import GlobalIDValueError
 from strawberry.types.base import StrawberryObjectDefinition
 
 from app.errors import BadUserInput
@@ -42,6 +43,13 @@ async def resolve_global_ids(info: Info, ids: list[relay.GlobalID]) -> list[rela
     return [resolved.get((global_id.type_name, global_id.node_id)) for global_id in ids]
 
 
+def _parse_global_id(raw: str) -> relay.GlobalID | None:
+    try:
+        return relay.GlobalID.from_id(raw)
+    except GlobalIDValueError:
+        return None
+
+
 @strawberry.type
 class NodeQuery:
     @strawberry.field(
@@ -51,12 +59,19 @@ class NodeQuery:
         return (await resolve_global_ids(info, [id]))[0]
 
     @strawberry.field(
-        description="Objects by global id, in order; null where not readable.",
+        description=(
+            "Objects by global id, in order; null in place of each id that is malformed, names "
+            "nothing, or names what the viewer may not read."
+        ),
         directives=[ListSize(slicing_arguments=["ids"])],
     )
-    async def nodes(self, info: Info, ids: list[relay.GlobalID]) -> list[relay.Node | None]:
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
+        # Plain IDs, parsed here: one malformed id among many answers null in its place (api.md,
+        # 2026-11-30) where the GlobalID scalar refused the whole request.
         if len(ids) > info.context.settings.max_page_size:
             raise BadUserInput(
                 f"Ask for at most {info.context.settings.max_page_size} ids at once."
             )
-        return await resolve_global_ids(info, ids)
+        parsed = [_parse_global_id(raw) for raw in ids]
+        found = iter(await resolve_global_ids(info, [gid for gid in parsed if gid is not None]))
+        return [None if gid is None else next(found) for gid in parsed]

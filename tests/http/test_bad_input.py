@@ -511,6 +511,17 @@ class TestMalformedIds:
         nulls = [None] * len(IDS_OF_NOTHING)
         assert body == {"data": {"nodes": [*nulls, {"id": acme_id}, None]}}
 
+    async def test_nodes_answers_null_in_place_of_a_malformed_id(
+        self, gql: GraphQLClient, ada: Person, acme: int
+    ) -> None:
+        """api.md 2026-11-30: a malformed id among others is null in its place; the readable
+        objects around it are still answered (it used to null the whole response)."""
+        acme_id = global_id("Organization", acme)
+        query = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+        ids = [acme_id, "a", "not-base64!!", "", acme_id]
+        body = await post(gql, query, {"ids": ids}, as_=ada)
+        assert body == {"data": {"nodes": [{"id": acme_id}, None, None, None, {"id": acme_id}]}}
+
 
 # ---- page sizes and cursors -------------------------------------------------------------------
 
