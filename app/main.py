@@ -32,7 +32,9 @@ from app.settings import Settings, get_settings
 # results, dicts): with the default young threshold (700) the collector ran ~170 times per W1
 # request. Measured on W1 at c=32 for 45 s (one worker): (700, 10, 10) 1.2 req/s and 397 MiB peak;
 # (50_000, 10, 10) 1.6 req/s, 482 MiB; (50_000, 20, 100) 2.35 req/s but 685 MiB, as garbage
-# cycles wait for the rare full collection. The middle keeps memory where it was before.
+# cycles wait for the rare full collection. (Those figures predate emptying a request's loaders
+# when it ends, which left the collector little to find: W1 at c=32 now peaks at 135 MiB, see
+# benchmarks/MEMORY.md.)
 GC_THRESHOLDS = (50_000, 10, 10)
 
 
