@@ -104,6 +104,9 @@ class Op(enum.StrEnum):
     LE = "le"
     RANGE = "range"
     LIKE = "like"
+    # The related row with this row id: typed filters only (they take global ids); the query
+    # language has no spelling for it.
+    ROW = "row"
 
 
 @dataclass(frozen=True)
@@ -667,16 +670,19 @@ class FlagsField(Field):
 
 @dataclass
 class RelatedUuidField(Field):
-    """`run:<uuid>`: rows whose foreign key points at the related row with that uuid."""
+    """`run:<uuid>`: rows whose foreign key points at the related row with that uuid (or, from
+    a typed filter, at the row with that id)."""
 
     column: Any
     related_id: Any
     related_uuid: Any
-    ops: frozenset[Op] = frozenset({Op.EQ, Op.IN, Op.NIL})
+    ops: frozenset[Op] = frozenset({Op.EQ, Op.IN, Op.NIL, Op.ROW})
 
     def compile(self, condition: Condition) -> ColumnElement[bool]:
         if condition.op is Op.NIL:
             return self.column.is_(None)  # type: ignore[no-any-return]
+        if condition.op is Op.ROW:
+            return self.column.in_([int(value) for value in condition.values])  # type: ignore[no-any-return]
         uuids = [value.lower() for value in condition.values]
         related = select(self.related_id).where(self.related_uuid.in_(uuids))
         return self.column.in_(related)  # type: ignore[no-any-return]

@@ -92,7 +92,7 @@ async def seed(engine: AsyncEngine, settings: Settings) -> Seeded:
                 tags=["golden"] if accuracy > 0.95 else [], inputs={"lr": 0.01 / index},
                 outputs={"accuracy": accuracy, "loss": round(1 - accuracy, 2)},
                 artifacts=[ArtifactSpec("model", ArtifactKind.MODEL, f"s3://acme/models/{index}")],
-                upstream=[data.uuid],
+                upstream=[data.id],
             )  # fmt: skip
             version = await registry.promote_run(
                 as_bob, model.id, run_id=run.id, name=f"v{index}", artifact_names=["model"],

@@ -211,12 +211,17 @@ class OrderInput(Protocol):
 
 
 _WHERE = "hubql.where"
+_NODE = "hubql.where.node"
 
 
-def where(name: str, op: Op = Op.EQ, *, description: str | None = None) -> Any:
+def where(
+    name: str, op: Op = Op.EQ, *, description: str | None = None, node: str | None = None
+) -> Any:
     """A field of a typed filter, and what it says in the query language: `name` `op` the
-    value (a list: any of its values). Fields given null or `[]` say nothing."""
-    return strawberry.field(default=None, description=description, metadata={_WHERE: (name, op)})
+    value (a list: any of its values). Fields given null or `[]` say nothing. With `node`, the
+    values are global ids of that type and the condition names their rows (`Op.ROW`)."""
+    metadata = {_WHERE: (name, Op.ROW if node else op), _NODE: node}
+    return strawberry.field(default=None, description=description, metadata=metadata)
 
 
 class FilterInput:
@@ -230,9 +235,11 @@ class FilterInput:
             value = getattr(self, field.name)
             if value is None or value == []:
                 continue
-            texts = tuple(
-                _as_text(item) for item in (value if isinstance(value, list) else [value])
-            )
+            values = value if isinstance(value, list) else [value]
+            if node := field.metadata[_NODE]:
+                argument = to_camel_case(field.name)
+                values = [decode_id(item, node, argument=argument) for item in values]
+            texts = tuple(_as_text(item) for item in values)
             found.append(Condition(name, op, (f"%{texts[0]}%",) if op is Op.LIKE else texts))
         return found
 
@@ -478,6 +485,15 @@ def decode_id(global_id: relay.GlobalID, expected: str, *, argument: str = "id")
     return value
 
 
+def decode_ids(
+    given: relay.GlobalID | list[relay.GlobalID], expected: str, *, argument: str
+) -> int | list[int]:
+    """`decode_id` over one global id or a list of them."""
+    if isinstance(given, list):
+        return [decode_id(each, expected, argument=argument) for each in given]
+    return decode_id(given, expected, argument=argument)
+
+
 # ---- mutations --------------------------------------------------------------------------------
 
 UserErrorCodeType = strawberry.enum(UserErrorCode, name="UserErrorCode")
@@ -544,6 +560,7 @@ def mutation(
     description: str,
     target: str | None = None,
     target_field: str = "id",
+    id_fields: Mapping[str, str] | None = None,
     deletes: bool = False,
     **fixed: Any,
 ) -> Any:
@@ -552,7 +569,8 @@ def mutation(
     is annotated with. `target` is the GraphQL type whose global id the input's `target_field`
     holds: its row id is the operation's second argument. The input's other given fields, and
     `fixed`, are keyword arguments. With `deletes`, the operation returns the deleted row's id,
-    and the payload says `deletedId`."""
+    and the payload says `deletedId`. `id_fields` names the input fields that hold global ids
+    (one or a list) and the type each names: the operation gets their row ids."""
     if deletes and target is None:
         raise ValueError("a deletion names what it deletes: pass `target`")
     argument = to_camel_case(target_field)
@@ -564,12 +582,17 @@ def mutation(
             else [decode_id(getattr(input, target_field), target, argument=argument)]
         )
         given = changes(input, leave_out=[target_field])
+        for name, node in (id_fields or {}).items():
+            if given.get(name) is not None:
+                given[name] = decode_ids(given[name], node, argument=to_camel_case(name))
 
         async def operate() -> Any:
             result = await operation(info.context, *ids, **given, **fixed)
             return deleted(target, result) if deletes and target else result
 
-        return await mutate(info, info.return_type, operate)  # type: ignore[arg-type]
+        # Payloads are nullable (a refused mutation must not null its siblings' results): the
+        # payload class is what the optional wraps.
+        return await mutate(info, info.return_type.of_type, operate)  # type: ignore[union-attr]
 
     resolve.__annotations__ = {"info": Info, "input": input_type}
     return strawberry.mutation(resolver=resolve, description=description)

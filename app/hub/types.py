@@ -126,7 +126,7 @@ class ComponentVersionPayload:
 
 @strawberry.type
 class HubMutation:
-    publish_component_version: ComponentVersionPayload = in_project(
+    publish_component_version: ComponentVersionPayload | None = in_project(
         hub.publish,
         PublishComponentVersionInput,
         description="Validate a spec and publish it as a version.",

@@ -219,18 +219,18 @@ class OrganizationMemberPayload:
 
 @strawberry.type
 class OrganizationMutation:
-    create_organization: OrganizationPayload = mutation(
+    create_organization: OrganizationPayload | None = mutation(
         organizations.create_organization,
         CreateOrganizationInput,
         description="Create an organization; the viewer becomes its OWNER.",
     )
-    update_organization: OrganizationPayload = mutation(
+    update_organization: OrganizationPayload | None = mutation(
         organizations.update_organization,
         UpdateOrganizationInput,
         target="Organization",
         description="Change an organization's display name or description.",
     )
-    delete_organization: DeleteOrganizationPayload = mutation(
+    delete_organization: DeleteOrganizationPayload | None = mutation(
         organizations.delete_organization,
         DeleteOrganizationInput,
         target="Organization",
@@ -241,19 +241,19 @@ class OrganizationMutation:
     @strawberry.mutation(description="Add a user to an organization with a role.")
     async def add_organization_member(
         self, info: Info, input: OrganizationMemberInput
-    ) -> OrganizationMemberPayload:
+    ) -> OrganizationMemberPayload | None:
         return await _member_mutation(info, organizations.add_member, input)
 
     @strawberry.mutation(description="Change a member's role.")
     async def update_organization_member_role(
         self, info: Info, input: OrganizationMemberInput
-    ) -> OrganizationMemberPayload:
+    ) -> OrganizationMemberPayload | None:
         return await _member_mutation(info, organizations.update_member_role, input)
 
     @strawberry.mutation(description="Remove a member (or leave, with your own username).")
     async def remove_organization_member(
         self, info: Info, input: RemoveOrganizationMemberInput
-    ) -> OrganizationMemberPayload:
+    ) -> OrganizationMemberPayload | None:
         return await _member_mutation(info, organizations.remove_member, input)
 
 
@@ -261,7 +261,7 @@ async def _member_mutation(
     info: Info,
     operation: Callable[..., Awaitable[MemberRow]],
     input: OrganizationMemberInput | RemoveOrganizationMemberInput,
-) -> OrganizationMemberPayload:
+) -> OrganizationMemberPayload | None:
     """A member changed, and the organization as the viewer may now read it (gone after
     leaving)."""
     ctx = info.context

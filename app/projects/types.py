@@ -142,7 +142,7 @@ class Project(RowNode):
 
     @strawberry.field(description="A run of this project by its uuid; null when there is none.")
     async def run(
-        self, project: strawberry.Parent[models.Project], info: Info, uuid: strawberry.ID
+        self, project: strawberry.Parent[models.Project], info: Info, uuid: str
     ) -> RunRef | None:
         ctx = info.context
         row = await ctx.access.readable_one(Kind.RUN, await runs.find_by_uuid(ctx, str(uuid)))
@@ -287,40 +287,40 @@ on_access = partial(mutation, target="Project", target_field="project_id")
 
 @strawberry.type
 class ProjectMutation:
-    create_project: ProjectPayload = in_organization(
+    create_project: ProjectPayload | None = in_organization(
         projects.create_project,
         CreateProjectInput,
         description="Create a project (a model registry or hub is a project).",
     )
-    update_project: ProjectPayload = on_project(
+    update_project: ProjectPayload | None = on_project(
         projects.update_project,
         UpdateProjectInput,
         description="Change a project's settings; only given fields change.",
     )
-    archive_project: ProjectPayload = on_project(
+    archive_project: ProjectPayload | None = on_project(
         projects.archive_project,
         ProjectIdInput,
         archived=True,
         description="Make a project read-only.",
     )
-    unarchive_project: ProjectPayload = on_project(
+    unarchive_project: ProjectPayload | None = on_project(
         projects.archive_project,
         ProjectIdInput,
         archived=False,
         description="Make an archived project writable again.",
     )
-    delete_project: DeleteProjectPayload = on_project(
+    delete_project: DeleteProjectPayload | None = on_project(
         projects.delete_project,
         ProjectIdInput,
         deletes=True,
         description="Delete a project with its runs and versions.",
     )
-    set_project_access: ProjectAccessPayload = on_access(
+    set_project_access: ProjectAccessPayload | None = on_access(
         projects.set_access,
         SetProjectAccessInput,
         description="Grant (or change) a user's or a team's project role.",
     )
-    remove_project_access: ProjectAccessPayload = on_access(
+    remove_project_access: ProjectAccessPayload | None = on_access(
         projects.remove_access,
         RemoveProjectAccessInput,
         description="Take a user's or a team's grant away.",
@@ -329,7 +329,7 @@ class ProjectMutation:
     @strawberry.mutation(description="Replace the projects whose runs may be promoted here.")
     async def set_promotion_sources(
         self, info: Info, input: SetPromotionSourcesInput
-    ) -> ProjectPayload:
+    ) -> ProjectPayload | None:
         project_id = decode_id(input.project_id, "Project", argument="projectId")
         source_ids = [decode_id(s, "Project", argument="sourceIds") for s in input.source_ids]
         return await mutate(

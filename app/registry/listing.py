@@ -1,6 +1,6 @@
 """The list of a registry's model versions the graph pages."""
 
-import strawberry
+from strawberry import relay
 
 from app.graphql.kit import where
 from app.graphql.refs import ModelVersionRef
@@ -15,5 +15,9 @@ MODEL_VERSIONS = version_listing(
     ModelVersionRef,
     "ModelVersion",
     own_field=("run", RelatedUuidField(ModelVersion.run_id, Run.id, Run.uuid)),
-    own_filter=("run", strawberry.ID | None, where("run", description="A run uuid.")),
+    own_filter=(
+        "run",
+        relay.GlobalID | None,
+        where("run", description="The id of the run the versions were promoted from.", node="Run"),
+    ),
 )(parent=ModelVersion.project_id)

@@ -172,7 +172,7 @@ class ModelVersionPayload:
     model_version: ModelVersionRef | None = None
 
 
-async def _promote_run(info: Info, input: PromoteRunInput) -> ModelVersionPayload:
+async def _promote_run(info: Info, input: PromoteRunInput) -> ModelVersionPayload | None:
     project_id = decode_id(input.project_id, "Project", argument="projectId")
     run_id = decode_id(input.run_id, "Run", argument="runId")
     given = changes(input, leave_out=["project_id", "run_id", "artifacts"])
@@ -188,11 +188,11 @@ async def _promote_run(info: Info, input: PromoteRunInput) -> ModelVersionPayloa
 @strawberry.type
 class RegistryMutation:
     # Annotated, every one: Strawberry orders fields as declared only among annotated ones.
-    promote_run: ModelVersionPayload = strawberry.mutation(
+    promote_run: ModelVersionPayload | None = strawberry.mutation(
         resolver=_promote_run,
         description="Promote a run of this project or of a promotion source.",
     )
-    create_model_version: ModelVersionPayload = in_project(
+    create_model_version: ModelVersionPayload | None = in_project(
         registry.create_model_version,
         CreateModelVersionInput,
         description="Register a version built elsewhere (no run here).",

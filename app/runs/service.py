@@ -103,14 +103,14 @@ def _apply_status(run: Run, status: RunStatus) -> None:
         run.finished_at = None
 
 
-async def _upstream_runs(ctx: Context, project: Project, uuids: Sequence[str]) -> list[Run]:
-    if len(uuids) > MAX_UPSTREAM:
+async def _upstream_runs(ctx: Context, project: Project, run_ids: Sequence[int]) -> list[Run]:
+    if len(run_ids) > MAX_UPSTREAM:
         raise Invalid(f"At most {MAX_UPSTREAM} upstream runs.", field="upstream")
     runs = []
-    for run_uuid in dict.fromkeys(uuids):
-        run = await ctx.access.readable_one(Kind.RUN, await find_by_uuid(ctx, run_uuid))
+    for position, run_id in enumerate(dict.fromkeys(run_ids)):
+        run = await ctx.access.readable_one(Kind.RUN, await ctx.session.get(Run, run_id))
         if run is None:
-            raise NotFoundInInput(f"No run {run_uuid!r}.", field="upstream")
+            raise NotFoundInInput(f"No run has the id at upstream[{position}].", field="upstream")
         upstream_project = await ctx.session.get(Project, run.project_id)
         assert upstream_project is not None
         if upstream_project.organization_id != project.organization_id:
@@ -146,7 +146,7 @@ async def create_run(
     inputs: Any,
     outputs: Any,
     artifacts: Sequence[ArtifactLike],
-    upstream: Sequence[str],
+    upstream: Sequence[int],
 ) -> Run:
     project = await ctx.access.get(Kind.PROJECT, project_id, Action.CREATE_RUN)
     if ProjectFeature.RUNTIME not in project.features:
@@ -195,7 +195,7 @@ async def update_run(
     inputs: Any = UNSET,
     outputs: Any = UNSET,
     artifacts: Sequence[ArtifactLike] | None = UNSET,
-    upstream: Sequence[str] | None = UNSET,
+    upstream: Sequence[int] | None = UNSET,
 ) -> Run:
     run = await ctx.access.get(Kind.RUN, run_id, Action.UPDATE)
     project = await ctx.access.project_of(run)

@@ -38,7 +38,7 @@ class Artifact:
 @strawberry.type(name="Run")
 class Run(RowNode):
     model, kind = models.Run, Kind.RUN
-    uuid: strawberry.ID
+    uuid: str
     name: str | None
     status: models.RunStatus
     tags: list[str]
@@ -100,8 +100,8 @@ class CreateRunInput:
     inputs: JSON | None = None
     outputs: JSON | None = None
     artifacts: list[ArtifactInput] = strawberry.field(default_factory=list)
-    upstream: list[strawberry.ID] = strawberry.field(
-        default_factory=list, description="uuids of runs whose outputs this run consumed."
+    upstream: list[relay.GlobalID] = strawberry.field(
+        default_factory=list, description="The ids of runs whose outputs this run consumed."
     )
 
 
@@ -114,7 +114,7 @@ class UpdateRunInput:
     inputs: JSON | None = strawberry.UNSET
     outputs: JSON | None = strawberry.UNSET
     artifacts: list[ArtifactInput] | None = strawberry.UNSET
-    upstream: list[strawberry.ID] | None = strawberry.UNSET
+    upstream: list[relay.GlobalID] | None = strawberry.UNSET
 
 
 @strawberry.input
@@ -134,18 +134,20 @@ class DeleteRunPayload(Deleted):
 
 @strawberry.type
 class RunMutation:
-    create_run: RunPayload = in_project(
+    create_run: RunPayload | None = in_project(
         runs.create_run,
         CreateRunInput,
+        id_fields={"upstream": "Run"},
         description="Record a run (the project needs the RUNTIME feature).",
     )
-    update_run: RunPayload = mutation(
+    update_run: RunPayload | None = mutation(
         runs.update_run,
         UpdateRunInput,
         target="Run",
+        id_fields={"upstream": "Run"},
         description="Change a run's status, results, artifacts or lineage.",
     )
-    delete_run: DeleteRunPayload = mutation(
+    delete_run: DeleteRunPayload | None = mutation(
         runs.delete_run,
         DeleteRunInput,
         target="Run",

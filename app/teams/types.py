@@ -127,28 +127,28 @@ on_members = partial(mutation, target="Team", target_field="team_id")
 
 @strawberry.type
 class TeamMutation:
-    create_team: TeamPayload = in_organization(
+    create_team: TeamPayload | None = in_organization(
         teams.create_team,
         CreateTeamInput,
         description="Create a team in an organization.",
     )
-    update_team: TeamPayload = on_team(
+    update_team: TeamPayload | None = on_team(
         teams.update_team,
         UpdateTeamInput,
         description="Rename a team or change its description.",
     )
-    delete_team: DeleteTeamPayload = on_team(
+    delete_team: DeleteTeamPayload | None = on_team(
         teams.delete_team,
         DeleteTeamInput,
         deletes=True,
         description="Delete a team; its members stay in the organization.",
     )
-    add_team_member: TeamMemberPayload = on_members(
+    add_team_member: TeamMemberPayload | None = on_members(
         teams.add_team_member, TeamMemberInput, description="Add an organization member to a team."
     )
-    update_team_member_role: TeamMemberPayload = on_members(
+    update_team_member_role: TeamMemberPayload | None = on_members(
         teams.update_team_member_role, TeamMemberInput, description="Change a team member's role."
     )
-    remove_team_member: TeamMemberPayload = on_members(
+    remove_team_member: TeamMemberPayload | None = on_members(
         teams.remove_team_member, RemoveTeamMemberInput, description="Remove a member from a team."
     )

@@ -119,7 +119,7 @@ class UserQuery:
 
 async def _create_access_token(
     info: Info, input: CreateAccessTokenInput
-) -> CreateAccessTokenPayload:
+) -> CreateAccessTokenPayload | None:
     async def create() -> dict[str, Any]:
         token, secret = await users.create_access_token(info.context, **changes(input))
         return {"access_token": token, "token": secret}
@@ -129,11 +129,11 @@ async def _create_access_token(
 
 @strawberry.type
 class UserMutation:
-    create_access_token: CreateAccessTokenPayload = strawberry.mutation(
+    create_access_token: CreateAccessTokenPayload | None = strawberry.mutation(
         resolver=_create_access_token,
         description="Create a personal access token for the viewer.",
     )
-    revoke_access_token: RevokeAccessTokenPayload = mutation(
+    revoke_access_token: RevokeAccessTokenPayload | None = mutation(
         users.revoke_access_token,
         RevokeAccessTokenInput,
         target="AccessToken",

@@ -137,11 +137,11 @@ def version_mutations(kind: Kind, payload_type: type, **inputs: type) -> type:
         "delete": f"delete_{name}",
     }
     deleted_payload = payload(type(f"Delete{of.type_name}Payload", (Deleted,), {}))
-    annotations: dict[str, type] = {}
+    annotations: dict[str, Any] = {}
     fields: dict[str, Any] = {}
     for action, input_type in inputs.items():
         field = field_names[action]
-        annotations[field] = deleted_payload if action == "delete" else payload_type
+        annotations[field] = (deleted_payload if action == "delete" else payload_type) | None
         operation, description = _of_kind(*SHARED_MUTATIONS[action], kind)
         if action == "update":
             description = description.format(changes=_changeable(input_type))

@@ -103,7 +103,7 @@ async def lineage(gql: GraphQLClient, factory: Factory) -> Lineage:
     for name, project, upstream in [("C", vision, None), ("B", secret, "C"), ("A", vision, "B")]:
         values: dict[str, Any] = {"projectId": project, "name": name, "status": "SUCCEEDED"}
         if upstream is not None:
-            values["upstream"] = [runs[upstream]["uuid"]]
+            values["upstream"] = [runs[upstream]["id"]]
         created = await gql.data(CREATE_RUN, {"input": values}, as_=founder)
         assert created["createRun"]["userErrors"] == [], created
         runs[name] = created["createRun"]["run"]

@@ -210,7 +210,7 @@ def meaningful_strings(world: World) -> dict[str, st.SearchStrategy[str]]:
         "username": usernames,
         "actor": usernames,
         "kind": st.sampled_from(["job", "service", "dag", "JOB", ""]),
-        "upstream": st.sampled_from(world.run_uuids),  # an ID, but a run's uuid
+        "uuid": st.sampled_from(world.run_uuids),  # `project.run(uuid:)`
     }
 
 
@@ -224,6 +224,7 @@ ID_NAMES = {
     "teamId": "Team",
     "runId": "Run",
     "run": "Run",
+    "upstream": "Run",
 }
 
 

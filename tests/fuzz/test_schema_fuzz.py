@@ -160,7 +160,7 @@ async def world(factory: Factory, gql: GraphQLClient) -> World:
                 "inputs": {"lr": 0.01, "layers": [1, 2]},
                 "outputs": {"accuracy": 0.95},
                 "artifacts": [{"name": "model", "kind": "MODEL", "path": "s3://m/1"}],
-                "upstream": [uuids[0]],
+                "upstream": [global_id("Run", runs[0])],
             }
         },
         as_=fuzzer,

@@ -57,7 +57,7 @@ class World:
     versions: tuple[str, ...]  # model and component version names
     references: tuple[str, ...]  # `owner/project:version`, with and without parts
     ids: tuple[str, ...]  # the global id of every seeded object
-    run_uuids: tuple[str, ...]  # how `upstream` names runs
+    run_uuids: tuple[str, ...]  # how `project.run(uuid:)` names runs
 
 
 # ---- text -------------------------------------------------------------------------------------

@@ -201,7 +201,7 @@ class TestUnexpectedErrorsInMutations:
         )
         assert "secret detail" not in response.text
         body = response.json()
-        assert body["data"] is None
+        assert body["data"] == {"createTeam": None}
         [error] = body["errors"]
         assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
         assert await factory.row_counts() == before

@@ -74,7 +74,7 @@ class TestCreateRun:
         assert run["artifacts"] == [
             {"name": "model", "kind": "MODEL", "path": "s3://b/m", "summary": {"f": 1}}
         ]
-        second = await create(gql, world, name="eval", upstream=[run["uuid"]])
+        second = await create(gql, world, name="eval", upstream=[run["id"]])
         assert second["run"]["upstream"] == [{"uuid": run["uuid"]}]
 
     @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ class TestCreateRun:
         self, gql: GraphQLClient, factory: Factory, world: World
     ) -> None:
         before = await factory.row_counts()
-        payload = await create(gql, world, upstream=["0" * 32])
+        payload = await create(gql, world, upstream=[global_id("Run", 10**9)])
         assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [
             ("upstream", "NOT_FOUND")
         ]
@@ -116,14 +116,7 @@ class TestCreateRun:
         other = await factory.organization("other", owner=other_owner)
         public = await factory.project(other, "open", visibility=ProjectVisibility.PUBLIC)
         foreign = await factory.run(public, "foreign")
-        uuid = (
-            await gql.data(
-                "query($id: ID!) { node(id: $id) { ... on Run { uuid } } }",
-                {"id": global_id("Run", foreign)},
-                as_=world.writer,
-            )
-        )["node"]["uuid"]
-        payload = await create(gql, world, upstream=[uuid])
+        payload = await create(gql, world, upstream=[global_id("Run", foreign)])
         assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [("upstream", "INVALID")]
 
     async def test_a_project_without_runtime_refuses_runs(
@@ -146,7 +139,7 @@ class TestUpdateRun:
         self, gql: GraphQLClient, factory: Factory, world: World
     ) -> None:
         a = (await create(gql, world, name="a"))["run"]
-        b = (await create(gql, world, name="b", upstream=[a["uuid"]]))["run"]
+        b = (await create(gql, world, name="b", upstream=[a["id"]]))["run"]
         data = await gql.data(
             UPDATE, {"input": {"id": a["id"], "status": "FAILED"}}, as_=world.writer
         )
@@ -156,13 +149,13 @@ class TestUpdateRun:
         assert updated["downstream"] == [{"uuid": b["uuid"]}]
         before = await factory.row_counts()
         data = await gql.data(
-            UPDATE, {"input": {"id": a["id"], "upstream": [b["uuid"]]}}, as_=world.writer
+            UPDATE, {"input": {"id": a["id"], "upstream": [b["id"]]}}, as_=world.writer
         )
         assert data["updateRun"]["userErrors"][0]["field"] == "upstream"
         assert "cycle" in data["updateRun"]["userErrors"][0]["message"]
         assert await factory.row_counts() == before
         data = await gql.data(
-            UPDATE, {"input": {"id": a["id"], "upstream": [a["uuid"]]}}, as_=world.writer
+            UPDATE, {"input": {"id": a["id"], "upstream": [a["id"]]}}, as_=world.writer
         )
         assert data["updateRun"]["userErrors"][0]["code"] == "INVALID"
 

@@ -14,7 +14,7 @@ from random import Random
 from typing import Any
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.organizations.models import OrganizationRole
@@ -22,7 +22,7 @@ from app.projects.models import ProjectFeature, ProjectVisibility
 from app.registry.models import ModelVersion
 from app.runs.models import Run, RunStatus
 from app.versions.models import Stage
-from tests.helpers import Factory, GraphQLClient, Person, error_codes
+from tests.helpers import Factory, GraphQLClient, Person, error_codes, global_id
 
 VERSIONS = """
 query Versions($name: String!, $query: String, $filter: ModelVersionFilter, $sort: String,
@@ -274,8 +274,17 @@ class TestQueries:
         ids=["stage", "tags", "name", "name-contains", "run", "created-after", "created-before"],
     )
     async def test_typed_filter_and_query_agree(
-        self, gql: GraphQLClient, seeded: Registry, typed: dict[str, Any], query: str
+        self,
+        gql: GraphQLClient,
+        seeded: Registry,
+        sessions: async_sessionmaker[AsyncSession],
+        typed: dict[str, Any],
+        query: str,
     ) -> None:
+        if "run" in typed:  # the query language names a run by uuid, the typed filter by id
+            async with sessions() as session:
+                run_id = await session.scalar(select(Run.id).where(Run.uuid == typed["run"]))
+            typed = {"run": global_id("Run", run_id or 0)}
         by_filter = await names(gql, seeded, filter=typed)
         by_query = await names(gql, seeded, query=query)
         assert by_filter == by_query

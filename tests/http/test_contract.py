@@ -1,0 +1,123 @@
+"""The contract typed clients rely on (api.md, Decisions of 2026-11-30): each test here is one
+thing a client saw go wrong before, and fails on the schema as it was."""
+
+from app.organizations.models import OrganizationRole
+from app.projects.models import ProjectFeature, ProjectVisibility
+from tests.helpers import Factory, GraphQLClient, Person, error_codes, global_id
+
+# ---- payloads are nullable ------------------------------------------------------------------
+
+
+async def test_a_refused_mutation_does_not_null_its_siblings_committed_result(
+    gql: GraphQLClient, factory: Factory
+) -> None:
+    alice = await factory.user("alice")
+    bob = await factory.user("bob")
+    acme = await factory.organization("acme", owner=alice)
+    await factory.member(acme, bob, OrganizationRole.VIEWER)
+    body = await gql(
+        """
+        mutation($acme: ID!) {
+          a: createOrganization(input: {name: "bobs"}) { organization { name } userErrors { code } }
+          b: deleteOrganization(input: {id: $acme, confirmName: "acme"}) { deletedId }
+        }""",
+        {"acme": global_id("Organization", acme)},
+        as_=bob,
+    )
+    assert body["data"] == {"a": {"organization": {"name": "bobs"}, "userErrors": []}, "b": None}
+    assert error_codes(body) == ["FORBIDDEN"]
+    assert body["errors"][0]["path"] == ["b"]
+    # What `a` says it did, it did.
+    assert await factory.organization_id("bobs")
+    assert await factory.organization_id("acme") == acme
+
+
+async def test_a_field_more_private_than_its_project_is_null_not_the_project(
+    gql: GraphQLClient, factory: Factory
+) -> None:
+    alice = await factory.user("alice")
+    viewer = await factory.user("viewer")
+    acme = await factory.organization("acme", owner=alice)
+    await factory.member(acme, viewer, OrganizationRole.VIEWER)
+    await factory.project(acme, "vision", visibility=ProjectVisibility.PUBLIC)
+    body = await gql(
+        """{ project(owner: "acme", name: "vision") {
+               name access { totalCount } } }""",
+        as_=viewer,
+    )
+    assert body["data"] == {"project": {"name": "vision", "access": None}}
+    assert error_codes(body) == ["FORBIDDEN"]
+
+
+# ---- one kind of id -------------------------------------------------------------------------
+
+
+async def _registry(factory: Factory) -> tuple[Person, int, int, int]:
+    """An owner, a project with runs and models, a run in it and a version promoted from it."""
+    owner = await factory.user("owner")
+    acme = await factory.organization("acme", owner=owner)
+    project = await factory.project(
+        acme, "vision", features=frozenset({ProjectFeature.RUNTIME, ProjectFeature.MODEL})
+    )
+    run = await factory.run(project, "train")
+    await factory.run(project, "other")
+    await factory.model_version(project, "v1", run_id=run)
+    await factory.model_version(project, "v2")
+    return owner, project, run, await factory.organization_id("acme")
+
+
+async def test_upstream_takes_the_global_id_every_other_id_input_takes(
+    gql: GraphQLClient, factory: Factory
+) -> None:
+    owner, project, run, _ = await _registry(factory)
+    create = """mutation($input: CreateRunInput!) {
+        createRun(input: $input) { run { name upstream { id } } userErrors { field code } } }"""
+    data = await gql.data(
+        create,
+        {
+            "input": {
+                "projectId": global_id("Project", project),
+                "upstream": [global_id("Run", run)],
+            }
+        },
+        as_=owner,
+    )
+    assert data["createRun"]["run"]["upstream"] == [{"id": global_id("Run", run)}]
+    # A run's uuid is not an id: refused as input, not looked up as something else.
+    uuid = (await gql.data(
+        "query($id: ID!) { node(id: $id) { ... on Run { uuid } } }",
+        {"id": global_id("Run", run)},
+        as_=owner,
+    ))["node"]["uuid"]  # fmt: skip
+    body = await gql(
+        create,
+        {"input": {"projectId": global_id("Project", project), "upstream": [uuid]}},
+        as_=owner,
+    )
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["data"] == {"createRun": None}
+
+
+async def test_the_version_filter_names_a_run_by_its_global_id(
+    gql: GraphQLClient, factory: Factory
+) -> None:
+    owner, _, run, _ = await _registry(factory)
+    versions = """query($run: ID) { project(owner: "acme", name: "vision") {
+        modelVersions(filter: {run: $run}) { edges { node { name } } } } }"""
+    data = await gql.data(versions, {"run": global_id("Run", run)}, as_=owner)
+    assert data["project"]["modelVersions"]["edges"] == [{"node": {"name": "v1"}}]
+    # Not silently empty: another kind of id is bad input.
+    body = await gql(versions, {"run": global_id("Project", 1)}, as_=owner)
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_a_run_uuid_is_a_string_and_only_ids_are_ids(gql: GraphQLClient) -> None:
+    types = await gql.data(
+        """{ run: __type(name: "Run") { fields { name type { ofType { name } } } }
+             project: __type(name: "Project") {
+               fields { name args { name type { ofType { name } } } } } }"""
+    )
+    uuid = next(f for f in types["run"]["fields"] if f["name"] == "uuid")
+    assert uuid["type"]["ofType"]["name"] == "String"
+    run = next(f for f in types["project"]["fields"] if f["name"] == "run")
+    assert run["args"][0]["type"]["ofType"]["name"] == "String"
