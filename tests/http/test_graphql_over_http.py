@@ -1,8 +1,13 @@
 """GraphQL over HTTP (api.md, 2026-11-30): `Accept: application/graphql-response+json` gets that
 media type and the spec's status codes; `application/json` (or `*/*`, or no Accept) keeps the
-legacy 200."""
+legacy 200. Then graphql-http's own audit, against a real `hubql serve`."""
 
+import fcntl
+import json
+import shutil
+import subprocess
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,7 +17,8 @@ from starlette.applications import Starlette
 
 from app.graphql.view import negotiate
 from app.main import create_app
-from app.settings import Settings
+from app.settings import PROJECT_ROOT, Settings
+from tests.faults.processes import hubql_server, missing
 from tests.helpers import error_codes
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -182,3 +188,60 @@ class TestLegacyJSON:
         response = await http.post("/graphql", content=b"{ not json", headers=headers)
         assert response.status_code == 400
         assert response.headers["content-type"] == "application/json"
+
+
+# ---- graphql-http's audit, against `hubql serve` ------------------------------------------------
+
+GRAPHQL_HTTP = "graphql-http@1.23.1"
+GRAPHQL = "graphql@16.15.0"  # graphql-http's peer dependency, pinned too
+AUDIT_SCRIPT = Path(__file__).with_name("graphql_http_audit.cjs")
+NODE_CACHE = PROJECT_ROOT / ".cache" / "node" / "graphql-http"
+
+
+def _installed_version(prefix: Path) -> str | None:
+    manifest = prefix / "node_modules" / "graphql-http" / "package.json"
+    try:
+        version: str = json.loads(manifest.read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        return None
+    return version
+
+
+def graphql_http() -> Path:
+    """The pinned graphql-http, installed with npm into the repository's .cache on first use."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        missing("the graphql-http audit needs Node.js and npm")
+    wanted = GRAPHQL_HTTP.rsplit("@", 1)[1]
+    NODE_CACHE.mkdir(parents=True, exist_ok=True)
+    # The SQLite and PostgreSQL legs run side by side: one installs while the other waits.
+    with (NODE_CACHE.parent / "graphql-http.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _installed_version(NODE_CACHE) != wanted:
+            result = subprocess.run(
+                [npm, "install", "--prefix", str(NODE_CACHE), "--no-audit", "--no-fund",
+                 "--ignore-scripts", GRAPHQL_HTTP, GRAPHQL],
+                capture_output=True, text=True, timeout=300, check=False,
+            )  # fmt: skip
+            if result.returncode != 0 or _installed_version(NODE_CACHE) != wanted:
+                missing(f"npm could not install {GRAPHQL_HTTP}: {result.stderr[-2000:]}")
+    return NODE_CACHE
+
+
+def test_graphql_http_audit(database_url: str, tmp_path: Path) -> None:
+    prefix = graphql_http()
+    with hubql_server(database_url, tmp_path) as server:
+        result = subprocess.run(
+            ["node", str(AUDIT_SCRIPT), str(prefix), f"{server.base}/graphql"],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, f"{result.stderr}\n{server.log_tail()}"
+    audits = json.loads(result.stdout)
+    by_status: dict[str, list[str]] = {}
+    for audit in audits:
+        by_status.setdefault(audit["status"], []).append(
+            f"{audit['id']} {audit['name']}: {audit.get('reason')}"
+        )
+    assert by_status.get("error", []) == [], "MUST failures"
+    assert by_status.get("warn", []) == [], "SHOULD warnings"
+    assert len(by_status["ok"]) >= 60  # the audit ran whole (graphql-http 1.23.1 has 61 audits)
