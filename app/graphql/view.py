@@ -1,4 +1,10 @@
-"""The GraphQL HTTP endpoint: Strawberry's ASGI app with our context and JSON error bodies."""
+"""The GraphQL HTTP endpoint: Strawberry's ASGI app with our context and JSON error bodies.
+
+GraphQL over HTTP: a client whose Accept asks for `application/graphql-response+json` gets that
+media type and the spec's status codes: a request that fails before execution (parse, validation,
+variable coercion, limits) is a 4xx with no `data` entry. `application/json`, `*/*` or no Accept
+get the legacy answer: 200 for any GraphQL result.
+"""
 
 import asyncio
 import json
@@ -15,9 +21,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.ides import GraphQL_IDE
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from app.authn import authenticate, parse_authorization
 from app.authz.enforcer import Authorizer
@@ -34,6 +41,16 @@ _HTTP_ERROR_CODES = {
     413: ErrorCode.QUERY_TOO_COMPLEX,
 }
 
+JSON = "application/json"
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+_CONTENT_TYPES = {JSON: JSON, GRAPHQL_RESPONSE_JSON: f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"}
+# Under application/graphql-response+json, a request that failed before execution: 400, unless
+# its error says the server failed or the viewer's budget is spent.
+_STATUS_WITHOUT_DATA = {
+    ErrorCode.INTERNAL_SERVER_ERROR.value: 500,
+    ErrorCode.RATE_LIMITED.value: 429,
+}
+
 
 def error_response(
     status: int,
@@ -41,10 +58,44 @@ def error_response(
     code: ErrorCode,
     *,
     headers: dict[str, str] | None = None,
+    media_type: str = JSON,
     **extensions: str,
 ) -> JSONResponse:
     body = {"errors": [{"message": message, "extensions": {"code": code.value, **extensions}}]}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(
+        body, status_code=status, headers=headers, media_type=_CONTENT_TYPES[media_type]
+    )
+
+
+def negotiate(accept: str | None) -> str:
+    """The response's media type: application/graphql-response+json when Accept lists it at least
+    as preferred as any JSON it also takes; else application/json (so for no Accept and for
+    `*/*`, as GraphQL over HTTP asks of servers that still answer legacy clients)."""
+    ours = legacy = 0.0
+    for media_range in (accept or "").split(","):
+        name, *parameters = (part.strip().lower() for part in media_range.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            key, _, value = parameter.partition("=")
+            if key.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if name == GRAPHQL_RESPONSE_JSON:
+            ours = max(ours, quality)
+        elif name in {JSON, "application/*", "*/*"}:
+            legacy = max(legacy, quality)
+    return GRAPHQL_RESPONSE_JSON if ours > 0 and ours >= legacy else JSON
+
+
+def _failed_before_execution(result: ExecutionResult) -> bool:
+    """Parse, validation, variable and limit errors: no data, and no error from a field."""
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(error.path is None for error in result.errors or ())
+    )
 
 
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -89,6 +140,7 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
             return
         request = Request(scope=scope, receive=receive)
         request.state.request_id = _request_id(request.headers.get("x-request-id"))
+        request.state.media_type = media_type = negotiate(request.headers.get("accept"))
         try:
             async with self.running:
                 response: Response = await self.run(request)
@@ -98,14 +150,19 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
                 error.reason,
                 ErrorCode.UNAUTHENTICATED,
                 headers={"WWW-Authenticate": "Bearer"},
+                media_type=media_type,
             )
         except HTTPException as error:
             code = _HTTP_ERROR_CODES.get(error.status_code, ErrorCode.BAD_USER_INPUT)
             if isinstance(error.__cause__, InvalidOperationTypeError):
                 # GraphQL over HTTP: a mutation sent with GET is 405 (Strawberry says 400).
-                response = error_response(405, error.reason, code, headers={"Allow": "POST"})
+                response = error_response(
+                    405, error.reason, code, headers={"Allow": "POST"}, media_type=media_type
+                )
             else:
-                response = error_response(error.status_code, error.reason, code)
+                response = error_response(
+                    error.status_code, error.reason, code, media_type=media_type
+                )
         except BodyTooLarge:
             raise
         except ClientDisconnect:
@@ -122,6 +179,7 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
                 "Internal server error.",
                 ErrorCode.INTERNAL_SERVER_ERROR,
                 headers={"x-request-id": request_id},
+                media_type=media_type,
                 requestId=request_id,
             )
         finally:
@@ -129,6 +187,45 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
             if context is not None:
                 await context.close()
         await response(scope, receive, send)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        # Carries the negotiated media type to `create_response`, which is not given the request.
+        sub_response.media_type = getattr(request.state, "media_type", JSON)
+        return sub_response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        if request.state.media_type == GRAPHQL_RESPONSE_JSON and _failed_before_execution(result):
+            # GraphQL over HTTP: a request that never executed has no `data` entry at all.
+            del response["data"]
+        return response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type != GRAPHQL_RESPONSE_JSON:
+            return response
+        response.headers["content-type"] = _CONTENT_TYPES[GRAPHQL_RESPONSE_JSON]
+        if isinstance(response_data, dict) and "data" not in response_data:
+            # No `data`: the request failed before execution (see `process_result`).
+            extensions = [
+                error.get("extensions") or {}
+                for error in response_data.get("errors") or ()
+                if isinstance(error, dict)
+            ]
+            response.status_code = max(
+                (_STATUS_WITHOUT_DATA.get(str(e.get("code")), 400) for e in extensions), default=400
+            )
+            retry_after = next((e["retryAfter"] for e in extensions if "retryAfter" in e), None)
+            if retry_after is not None:
+                response.headers["retry-after"] = str(retry_after)
+        return response
 
     def encode_json(self, data: object) -> bytes:
         """Responses through orjson (a W1 page of 4,500 objects encodes several times faster);
