@@ -15,6 +15,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
 
 from app.activity.types import Activity
 from app.authz.roles import Kind
@@ -74,6 +75,10 @@ Query = merge_types(
         HubQuery,
     ),
 )
+get_object_definition(Query, strict=True).description = (
+    "Where reading starts. Whatever the viewer may not read is null (or left out of a list), "
+    "as if it did not exist."
+)
 Mutation = merge_types(
     "Mutation",
     (
@@ -87,6 +92,12 @@ Mutation = merge_types(
         HubMutation,
         ComponentVersionMutation,
     ),
+)
+
+
+get_object_definition(Mutation, strict=True).description = (
+    "Every change. Each mutation takes one `input` and runs in one transaction; a refused rule is "
+    "its payload's `userErrors`, a refused viewer a top-level error."
 )
 
 

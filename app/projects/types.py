@@ -18,6 +18,7 @@ from app.graphql.kit import (
     Slice,
     connection,
     decode_id,
+    described_permission,
     in_organization,
     mutate,
     mutation,
@@ -69,6 +70,7 @@ class ProjectPermissions:
     publish_component: bool
 
 
+@described_permission("Readable by the project's ADMINs; anyone else gets FORBIDDEN.")
 class CanReadAccess(BasePermission):
     message = "Only project admins may see who has access."
     error_extensions = {"code": ErrorCode.FORBIDDEN.value}  # noqa: RUF012  (Strawberry reads it)

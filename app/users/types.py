@@ -10,7 +10,16 @@ from strawberry.permission import BasePermission, PermissionExtension
 from app.authz.roles import Action, Kind
 from app.errors import ErrorCode
 from app.graphql.context import Info
-from app.graphql.kit import RowNode, Slice, changes, connection, mutate, mutation, payload
+from app.graphql.kit import (
+    RowNode,
+    Slice,
+    changes,
+    connection,
+    described_permission,
+    mutate,
+    mutation,
+    payload,
+)
 from app.graphql.refs import AccessTokenRef, UserRef
 from app.organizations.listing import MEMBERSHIPS
 from app.users import models
@@ -18,6 +27,10 @@ from app.users import service as users
 from app.users.listing import ACCESS_TOKENS
 
 
+@described_permission(
+    "Readable by the user and by OWNERs and MANAGERs of an organization they share; null to "
+    "anyone else."
+)
 class CanReadEmail(BasePermission):
     message = "Only the user and managers of an organization you share may read this email."
 
@@ -25,6 +38,7 @@ class CanReadEmail(BasePermission):
         return await info.context.access.may(Kind.USER, source, Action.READ_EMAIL)
 
 
+@described_permission("Readable by the user only; anyone else gets FORBIDDEN.")
 class IsThemselves(BasePermission):
     message = "Only the user may list their own access tokens."
     error_extensions = {"code": ErrorCode.FORBIDDEN.value}  # noqa: RUF012  (Strawberry reads it)
