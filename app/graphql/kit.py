@@ -755,6 +755,7 @@ def changes(given: object, *, leave_out: Iterable[str] = ("id",)) -> dict[str, A
 
 
 __all__ = [
+    "INPUT_DOC",
     "Connection",
     "Deleted",
     "Edge",
