@@ -661,6 +661,10 @@ PAYLOAD_DOC = (
     "What a mutation answers: what it changed, or `userErrors` saying why it changed nothing."
 )
 INPUT_DOC = "Everything the mutation takes, as one object."
+TAGS_DOC = (
+    "Lowercase labels: at most 20, each 1 to 64 characters without spaces, commas, pipes or "
+    "parentheses."
+)
 
 
 def payload(cls: C) -> C:
@@ -756,6 +760,7 @@ def changes(given: object, *, leave_out: Iterable[str] = ("id",)) -> dict[str, A
 
 __all__ = [
     "INPUT_DOC",
+    "TAGS_DOC",
     "Connection",
     "Deleted",
     "Edge",
