@@ -226,9 +226,15 @@ def described_enum(
     cls: type[E], *, description: str, values: Mapping[str, str], name: str | None = None
 ) -> type[E]:
     """`strawberry.enum(cls)` with a description for the type and for each of its values (by
-    member name): an enum kept in a model stays a plain Python enum."""
-    strawberry.enum(cls, name=name, description=description)
-    definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    member name): an enum kept in a model stays a plain Python enum. An input declared before
+    this ran may have made the enum a GraphQL type already (Strawberry does, on resolving an
+    annotation): that definition is the one described, so the schema has one."""
+    definition = getattr(cls, "__strawberry_definition__", None)
+    if definition is None:
+        strawberry.enum(cls, name=name, description=description)
+        definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    else:
+        definition.name, definition.description = name or definition.name, description
     members = {member.name for member in cls}
     if set(values) != members:
         raise ValueError(f"describe every value of {cls.__name__}: {sorted(members ^ set(values))}")
