@@ -14,6 +14,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.tools import merge_types
 from strawberry.types.base import get_object_definition
 
@@ -126,6 +127,17 @@ class Schema(strawberry.Schema):
         """Expected errors are the client's business; ErrorPolicy logs the unexpected ones."""
 
 
+def _describe_directive_arguments(schema: strawberry.Schema) -> None:
+    """Strawberry leaves out the descriptions of a schema directive's arguments (0.341's
+    `from_schema_directive`): copied here from the directive's fields."""
+    for directive in schema._schema.directives:
+        definition = (directive.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        for field in getattr(definition, "fields", ()):
+            argument = directive.args.get(schema.config.name_converter.get_graphql_name(field))
+            if argument is not None and argument.description is None:
+                argument.description = field.description
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     schema = Schema(
         query=Query,
@@ -135,4 +147,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         scalar_overrides=SCALAR_OVERRIDES,
     )
     install_direct_resolvers(schema)
+    _describe_directive_arguments(schema)
     return schema
