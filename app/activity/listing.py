@@ -34,12 +34,14 @@ ACTIVITY_FIELDS = FieldSet(
 )
 
 
-@strawberry.input
+@strawberry.input(description="Which entries of the activity feed; all given conditions hold.")
 class ActivityFilter(FilterInput):
-    verbs: list[str] | None = where("verbs", Op.IN)
-    actor: str | None = where("actor", description="A username.")
-    after: datetime | None = where("at", Op.GT)
-    before: datetime | None = where("at", Op.LT)
+    verbs: list[str] | None = where(
+        "verbs", Op.IN, description="Only these verbs, e.g. `project.created`."
+    )
+    actor: str | None = where("actor", description="Only what this user did, by username.")
+    after: datetime | None = where("at", Op.GT, description="Only what happened after this.")
+    before: datetime | None = where("at", Op.LT, description="Only what happened before this.")
 
 
 ACTIVITY = Listing(

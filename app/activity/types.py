@@ -27,12 +27,14 @@ async def _details(row: strawberry.Parent[models.Activity], info: Info) -> JSON 
 class Activity(RowNode):
     model = models.Activity
     verb: str = strawberry.field(description="`project.created`, `team.member_added`, …")
-    at: datetime
+    at: datetime = strawberry.field(description="When it happened.")
 
     details: JSON | None = strawberry.field(
         resolver=_details, description="What changed, as far as the viewer may read what it names."
     )
-    actor: UserRef | None = related(UserRow, "actor_id")
+    actor: UserRef | None = related(
+        UserRow, "actor_id", description="Who did it; null when that user is gone."
+    )
 
     @strawberry.field(
         description="What it acted on, if it still exists and the viewer may read it."

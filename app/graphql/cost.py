@@ -48,10 +48,14 @@ from strawberry.schema_directive import Location
     ),
 )
 class ListSize:
-    # assumedSize: the length assumed without a slicing argument; slicingArguments: arguments
-    # whose length (a list) or value (an integer) sizes the list.
-    assumed_size: int | None = strawberry.UNSET
-    slicing_arguments: list[str] | None = strawberry.UNSET
+    assumed_size: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The length assumed when no slicing argument is given.",
+    )
+    slicing_arguments: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Arguments whose length (a list) or value (an integer) sizes the list.",
+    )
 
 
 def declared_list_size(field: GraphQLField) -> ListSize | None:

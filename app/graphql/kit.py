@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from functools import partial
-from typing import Any, ClassVar, Generic, Optional, Protocol, TypeVar, cast
+from typing import Annotated, Any, ClassVar, Generic, Optional, Protocol, TypeVar, cast
 
 import strawberry
 from sqlalchemy import ColumnElement, Select, select, true
 from strawberry import relay
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.extensions.field_extension import AsyncExtensionResolver, FieldExtension
+from strawberry.permission import BasePermission
+from strawberry.schema_directive import Location, StrawberrySchemaDirective
 from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
@@ -45,6 +47,7 @@ from app.pql import Condition, FieldSet, Op, compile_filters, parse_sort
 
 T = TypeVar("T")
 P = TypeVar("P")
+E = TypeVar("E", bound=Enum)
 
 # ---- nodes ------------------------------------------------------------------------------------
 
@@ -145,6 +148,27 @@ async def viewer_permissions(
     return view(**{name: action in allowed for name, action in actions.items()})
 
 
+PermissionT = TypeVar("PermissionT", bound=type[BasePermission])
+
+
+def described_permission(description: str) -> Callable[[PermissionT], PermissionT]:
+    """A permission class whose schema directive (`@canReadEmail` on the fields it guards, as
+    Strawberry names it) says what it allows, in the SDL."""
+
+    def describe(cls: PermissionT) -> PermissionT:
+        class Directive:
+            __strawberry_directive__ = StrawberrySchemaDirective(
+                cls.__name__, cls.__name__, [Location.FIELD_DEFINITION], [], description
+            )
+
+        Directive.__name__, Directive.__qualname__ = cls.__name__, cls.__qualname__
+        Directive.__module__ = cls.__module__
+        cls._schema_directive = Directive()
+        return cls
+
+    return describe
+
+
 # ---- connections ------------------------------------------------------------------------------
 
 
@@ -152,21 +176,25 @@ def _edge_cursor(edge: strawberry.Parent["Edge[Any]"]) -> str:
     return edge._page.cursor(edge._index)
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with the cursor that points at it.")
 class Edge(Generic[T]):
     # Encoded when selected: a frontend's page of nested lists rarely asks for every cursor.
     cursor: str = strawberry.field(
         resolver=_edge_cursor, description="Pass as `after` (or `before`) to page on."
     )
-    node: T
+    node: T = strawberry.field(description="The item.")
     _page: strawberry.Private[Page[Any]]
     _index: strawberry.Private[int]
 
 
-@strawberry.type
+@strawberry.type(
+    description="A page of a list, in the list's order, and how to get the next or previous one."
+)
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: relay.PageInfo
+    edges: list[Edge[T]] = strawberry.field(description="The page's items, in order.")
+    page_info: relay.PageInfo = strawberry.field(
+        description="Whether there are more pages, and the cursors to reach them."
+    )
     _total: strawberry.Private[CountFn]
 
     @strawberry.field(description="How many items the whole list holds for this viewer.")
@@ -194,10 +222,37 @@ async def _zero() -> int:
     return 0
 
 
-@strawberry.enum(description="Sort direction.")
+def described_enum(
+    cls: type[E], *, description: str, values: Mapping[str, str], name: str | None = None
+) -> type[E]:
+    """`strawberry.enum(cls)` with a description for the type and for each of its values (by
+    member name): an enum kept in a model stays a plain Python enum. An input declared before
+    this ran may have made the enum a GraphQL type already (Strawberry does, on resolving an
+    annotation): that definition is the one described, so the schema has one."""
+    definition = getattr(cls, "__strawberry_definition__", None)
+    if definition is None:
+        strawberry.enum(cls, name=name, description=description)
+        definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    else:
+        definition.name, definition.description = name or definition.name, description
+    members = {member.name for member in cls}
+    if set(values) != members:
+        raise ValueError(f"describe every value of {cls.__name__}: {sorted(members ^ set(values))}")
+    for value in definition.values:
+        value.description = values[value.name]
+    return cls
+
+
 class OrderDirection(Enum):
     ASC = "ASC"
     DESC = "DESC"
+
+
+described_enum(
+    OrderDirection,
+    description="Which way a sort key sorts.",
+    values={"ASC": "Smallest, earliest or A first.", "DESC": "Largest, latest or Z first."},
+)
 
 
 class OrderInput(Protocol):
@@ -214,12 +269,26 @@ _WHERE = "hubql.where"
 _NODE = "hubql.where.node"
 
 
+_WHERE_DESCRIPTIONS = {
+    Op.EQ: "Only those whose `{name}` equals this.",
+    Op.IN: "Only those whose `{name}` is any of these.",
+    Op.LIKE: "Only those whose `{name}` contains this, ignoring case.",
+    Op.GT: "Only those whose `{name}` is after this.",
+    Op.LT: "Only those whose `{name}` is before this.",
+    Op.ROW: "Only those whose `{name}` is the one with this id.",
+}
+
+
 def where(
     name: str, op: Op = Op.EQ, *, description: str | None = None, node: str | None = None
 ) -> Any:
     """A field of a typed filter, and what it says in the query language: `name` `op` the
-    value (a list: any of its values). Fields given null or `[]` say nothing. With `node`, the
-    values are global ids of that type and the condition names their rows (`Op.ROW`)."""
+    value (a list: any of its values). Fields given null or `[]` say nothing. Without a
+    `description`, the field says that much (`name` as the query language spells it). With
+    `node`, the values are global ids of that type and the condition names their rows
+    (`Op.ROW`)."""
+    if description is None:
+        description = _WHERE_DESCRIPTIONS[op].format(name=name)
     metadata = {_WHERE: (name, Op.ROW if node else op), _NODE: node}
     return strawberry.field(default=None, description=description, metadata=metadata)
 
@@ -253,12 +322,21 @@ def _as_text(value: object) -> str:
 def order_input(name: str, sortable: Mapping[str, Any]) -> type:
     """The `XOrder` input (`field`, `direction`) of a list sorted by `sortable`, and its
     `XOrderField` enum: the sortable names, in capitals."""
-    fields = Enum(f"{name}Field", [(key.upper(), key.upper()) for key in sortable])  # type: ignore[misc]
+    fields: type[Enum] = Enum(f"{name}Field", [(key.upper(), key.upper()) for key in sortable])  # type: ignore[misc]
+    described_enum(
+        fields,
+        description="What the list can be sorted by.",
+        values={key.upper(): f'By `{key}` (`sort: "{key}"`).' for key in sortable},
+    )
     namespace = {
-        "__annotations__": {"field": strawberry.enum(fields), "direction": OrderDirection},
-        "direction": OrderDirection.ASC,
+        "__annotations__": {"field": fields, "direction": OrderDirection},
+        "field": strawberry.field(description="What to sort by."),
+        "direction": strawberry.field(default=OrderDirection.ASC, description="ASC unless given."),
     }
-    return strawberry.input(type(name, (), namespace))
+    return strawberry.input(
+        type(name, (), namespace),
+        description="One sort key; ties are broken by id, so pages never overlap.",
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -290,13 +368,44 @@ class Listing:
         """The list's own arguments, after `first/after/last/before` and the field's own."""
         arguments = []
         if self.filter is not None:
-            arguments.append(_argument("filter", _optional(self.filter)))
+            arguments.append(
+                _argument(
+                    "filter",
+                    _optional(self.filter),
+                    "Typed conditions, all of which must hold (and `query` too, when given).",
+                )
+            )
         if self.queryable:
-            arguments.append(_argument("query", _optional(str), self.query_description))
+            arguments.append(_argument("query", _optional(str), self._query_description()))
         if self.order_input is not None:
-            arguments.append(_argument("order_by", _optional(_list(self.order_input))))
-            arguments.append(_argument("sort", _optional(str)))
+            arguments.append(
+                _argument(
+                    "order_by",
+                    _optional(_list(self.order_input)),
+                    f"Sort keys, the first deciding most; `{self.default_sort}` when neither "
+                    "this nor `sort` is given.",
+                )
+            )
+            arguments.append(
+                _argument(
+                    "sort",
+                    _optional(str),
+                    "`orderBy` as the CLI writes it: `-created_at, name` (`-` sorts "
+                    "descending). Pass one or the other.",
+                )
+            )
         return arguments
+
+    def _query_description(self) -> str:
+        """What `query:` may say about this list: the syntax, its fields, an example."""
+        assert self.fields is not None
+        names = [*self.fields.fields, *(f"{prefix}.*" for prefix in self.fields.json_prefixes)]
+        example = f" {self.query_description}" if self.query_description else ""
+        return (
+            "Conditions in Polyaxon's query language (`field:value`, `field:>v`, `field:%x%`, "
+            "`field:a|b`, `~` negates; `,` is and, ` | ` is or), on "
+            f"{', '.join(f'`{name}`' for name in names)}; blank filters nothing.{example}"
+        )
 
     def where(
         self, filter: FilterInput | None = None, query: str | None = None
@@ -395,6 +504,15 @@ _PAGE_ARGUMENTS = (
     ("last", _optional(int)),
     ("before", _optional(str)),
 )
+_PAGE_ARGUMENT_DESCRIPTIONS = {
+    "first": (
+        "How many items from the start, or after `after`: 0 to the server's limit (100 by "
+        "default). The default page size (20) when neither `first` nor `last` is given."
+    ),
+    "after": "An `endCursor` (or an edge's `cursor`): the page starts after that item.",
+    "last": "How many items from the end, or before `before`; not with `first`.",
+    "before": "A `startCursor` (or an edge's `cursor`): the page ends before that item.",
+}
 
 
 class ListingExtension(FieldExtension):
@@ -407,7 +525,10 @@ class ListingExtension(FieldExtension):
 
     def apply(self, field: StrawberryField) -> None:
         field.arguments = [
-            *(_argument(name, annotation) for name, annotation in _PAGE_ARGUMENTS),
+            *(
+                _argument(name, annotation, _PAGE_ARGUMENT_DESCRIPTIONS[name])
+                for name, annotation in _PAGE_ARGUMENTS
+            ),
             *field.arguments,
             *self.listing.arguments(),
         ]
@@ -496,14 +617,37 @@ def decode_ids(
 
 # ---- mutations --------------------------------------------------------------------------------
 
-UserErrorCodeType = strawberry.enum(UserErrorCode, name="UserErrorCode")
+UserErrorCodeType = described_enum(
+    UserErrorCode,
+    name="UserErrorCode",
+    description="Why a mutation refused its input (a business rule or a validation).",
+    values={
+        "INVALID": "A value breaks a rule: its form, a limit, or an archived project.",
+        "TAKEN": "The name is in use already (names are case-insensitive).",
+        "NOT_FOUND": "Something the input names (a user, a run, a source project) does not "
+        "exist, or the viewer may not read it.",
+        "LAST_OWNER": "An organization must keep at least one OWNER.",
+        "INVALID_TRANSITION": "The version is already in that stage.",
+        "PROMOTION_SOURCE_NOT_ALLOWED": "The run's project is neither the target project nor "
+        "one of its promotion sources.",
+        "INVALID_SPEC": "The component spec is not valid YAML or JSON, or not a valid spec.",
+        "CONFLICT": "A concurrent change got there first; trying again may succeed.",
+    },
+)
 
 
-@strawberry.type(name="UserError")
+@strawberry.type(
+    name="UserError",
+    description="Why a mutation changed nothing: a business rule or a validation refused it.",
+)
 class UserErrorType:
-    field: str | None = strawberry.field(description="The input field at fault, if one is.")
-    message: str
-    code: UserErrorCodeType  # type: ignore[valid-type]
+    field: str | None = strawberry.field(
+        description="The input field at fault (its GraphQL name, e.g. `username`), if one is."
+    )
+    message: str = strawberry.field(description="What went wrong, in English, for people.")
+    code: UserErrorCodeType = strawberry.field(  # type: ignore[valid-type]
+        description="What went wrong, for code."
+    )
 
     @classmethod
     def from_error(cls, error: UserError) -> "UserErrorType":
@@ -537,20 +681,48 @@ def deleted(type_name: str, row_id: int) -> dict[str, relay.GlobalID]:
 
 C = TypeVar("C", bound=type)
 
+PAYLOAD_DOC = (
+    "What a mutation answers: what it changed, or `userErrors` saying why it changed nothing."
+)
+INPUT_DOC = "Everything the mutation takes, as one object."
+TAGS_DOC = (
+    "Lowercase labels: at most 20, each 1 to 64 characters without spaces, commas, pipes or "
+    "parentheses."
+)
+
 
 def payload(cls: C) -> C:
     """A mutation's payload type: the fields it declares (each null on failure), then
-    `userErrors` (empty on success)."""
+    `userErrors` (empty on success). A field declared without a description gets one that says
+    it is the object as the mutation left it."""
+    for name, default in [(name, vars(cls).get(name)) for name in cls.__annotations__]:
+        if not isinstance(default, StrawberryField):
+            what = name.replace("_", " ")
+            description = (
+                f"The {what} as the mutation left it; null when `userErrors` says why not."
+            )
+            setattr(cls, name, strawberry.field(default=default, description=description))
     cls.__annotations__["user_errors"] = list[UserErrorType]
-    setattr(cls, "user_errors", strawberry.field(default_factory=list))  # noqa: B010
-    return strawberry.type(cls)
+    setattr(  # noqa: B010
+        cls,
+        "user_errors",
+        strawberry.field(
+            default_factory=list,
+            description="Why the mutation changed nothing; empty when it succeeded.",
+        ),
+    )
+    return strawberry.type(cls, description=PAYLOAD_DOC)
 
 
 @dataclass
 class Deleted:
     """What a delete payload holds (`@payload class DeleteXPayload(Deleted): ...`)."""
 
-    deleted_id: relay.GlobalID | None = None
+    # A StrawberryField is a dataclass field: the subclass's `strawberry.type` reads it.
+    deleted_id: relay.GlobalID | None = strawberry.field(  # noqa: RUF009
+        default=None,
+        description="The global id of what is gone; null when `userErrors` says why not.",
+    )
 
 
 def mutation(
@@ -594,7 +766,10 @@ def mutation(
         # payload class is what the optional wraps.
         return await mutate(info, info.return_type.of_type, operate)  # type: ignore[union-attr]
 
-    resolve.__annotations__ = {"info": Info, "input": input_type}
+    resolve.__annotations__ = {
+        "info": Info,
+        "input": Annotated[input_type, strawberry.argument(description=INPUT_DOC)],
+    }
     return strawberry.mutation(resolver=resolve, description=description)
 
 
@@ -615,6 +790,8 @@ def changes(given: object, *, leave_out: Iterable[str] = ("id",)) -> dict[str, A
 
 
 __all__ = [
+    "INPUT_DOC",
+    "TAGS_DOC",
     "Connection",
     "Deleted",
     "Edge",
@@ -628,6 +805,8 @@ __all__ = [
     "connection",
     "decode_id",
     "deleted",
+    "described_enum",
+    "described_permission",
     "in_organization",
     "in_project",
     "mutate",

@@ -3,7 +3,7 @@ through the access kernel). Types are found in the built schema by name: nothing
 domain, and a new node type needs no entry."""
 
 from collections.abc import Awaitable
-from typing import cast
+from typing import Annotated, cast
 
 import strawberry
 from strawberry import relay
@@ -55,7 +55,11 @@ class NodeQuery:
     @strawberry.field(
         description="Any object by its global id; null when the viewer may not read it."
     )
-    async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="A global id.")],
+    ) -> relay.Node | None:
         return (await resolve_global_ids(info, [id]))[0]
 
     @strawberry.field(
@@ -65,7 +69,14 @@ class NodeQuery:
         ),
         directives=[ListSize(slicing_arguments=["ids"])],
     )
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(description="Global ids, at most 100 (the page size limit)."),
+        ],
+    ) -> list[relay.Node | None]:
         # Plain IDs, parsed here: one malformed id among many answers null in its place (api.md,
         # 2026-11-30) where the GlobalID scalar refused the whole request.
         if len(ids) > info.context.settings.max_page_size:

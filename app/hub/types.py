@@ -1,6 +1,6 @@
 """The component hub in the graph: component versions as views over `app.hub.models` rows."""
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -9,7 +9,7 @@ from strawberry.scalars import JSON
 from app.authz.roles import Kind
 from app.graphql.context import Info
 from app.graphql.cost import ListSize
-from app.graphql.kit import RowNode, Slice, connection, in_project, payload
+from app.graphql.kit import TAGS_DOC, RowNode, Slice, connection, in_project, payload
 from app.graphql.refs import ComponentVersionRef
 from app.hub import models
 from app.hub import service as hub
@@ -28,11 +28,16 @@ from app.versions.types import (
 class ComponentIO:
     """A view over one entry of a version's `inputs` or `outputs` (JSON, as validated)."""
 
-    name: str
-    type: str | None = strawberry.field(description="Null when any value is accepted.")
-    description: str | None
-    is_optional: bool
-    is_list: bool
+    name: str = strawberry.field(description="What the spec calls it.")
+    type: str | None = strawberry.field(
+        description="Its type as the spec says (`str`, `int`, `path`, …); null when any value is "
+        "accepted."
+    )
+    description: str | None = strawberry.field(
+        description="What the spec says about it; null when nothing."
+    )
+    is_optional: bool = strawberry.field(description="Whether a run may leave it out.")
+    is_list: bool = strawberry.field(description="Whether it takes a list of values.")
     value: JSON | None = strawberry.field(description="The default value, if any.")
 
     @classmethod
@@ -59,17 +64,25 @@ def _outputs(version: strawberry.Parent[models.ComponentVersion]) -> list[Compon
     return [ComponentIO.of(entry) for entry in version.outputs or []]
 
 
-@strawberry.type(name="ComponentVersion")
+@strawberry.type(
+    name="ComponentVersion",
+    description="A published, versioned component spec (Polyaxon's) in a hub project: what it "
+    "runs and its inputs and outputs. The spec never changes under a published name.",
+)
 class ComponentVersion(RowNode, ProjectVersion):
     model, kind = models.ComponentVersion, Kind.COMPONENT_VERSION
     run_kind: str = strawberry.field(description="`job`, `service`, `dag`, …")
     spec: JSON = strawberry.field(description="The canonical spec.")
     spec_yaml: str = strawberry.field(resolver=_spec_yaml, description="The spec as YAML.")
     inputs: list[ComponentIO] = strawberry.field(
-        resolver=_inputs, directives=[ListSize(assumed_size=10)]
+        resolver=_inputs,
+        description="What a run of it takes, in the spec's order.",
+        directives=[ListSize(assumed_size=10)],
     )
     outputs: list[ComponentIO] = strawberry.field(
-        resolver=_outputs, directives=[ListSize(assumed_size=10)]
+        resolver=_outputs,
+        description="What a run of it produces, in the spec's order.",
+        directives=[ListSize(assumed_size=10)],
     )
     stage_conditions: list[StageCondition] = stage_conditions()
 
@@ -91,17 +104,34 @@ class HubQuery:
         description="`owner/component:v1`; no tag is the latest version; the owner may be "
         "left out when the name is unambiguous."
     )
-    async def component_version(self, info: Info, reference: str) -> ComponentVersionRef | None:
+    async def component_version(
+        self,
+        info: Info,
+        reference: Annotated[
+            str,
+            strawberry.argument(
+                description="`owner/component:version`, `owner/component` or `component`."
+            ),
+        ],
+    ) -> ComponentVersionRef | None:
         return await hub.find_by_reference(info.context, reference)
 
 
-@strawberry.input
+@strawberry.input(
+    description="A component spec to validate and publish under a name. The identical spec "
+    "again returns the existing version; another spec under that name is TAKEN."
+)
 class PublishComponentVersionInput:
-    project_id: relay.GlobalID
+    project_id: relay.GlobalID = strawberry.field(
+        description="The hub project's global id (it needs the COMPONENT feature)."
+    )
     name: str = strawberry.field(description="The version name, e.g. `1.1` or `latest`.")
-    spec: str = strawberry.field(description="The component spec, YAML or JSON.")
-    description: str | None = None
-    tags: list[str] = strawberry.field(default_factory=list)
+    spec: str = strawberry.field(
+        description="The component spec, YAML or JSON, up to 512 KiB; an invalid one is "
+        "INVALID_SPEC."
+    )
+    description: str | None = strawberry.field(default=None, description="Up to 2,000 characters.")
+    tags: list[str] = strawberry.field(default_factory=list, description=TAGS_DOC)
 
 
 @strawberry.input(description="Only the given fields change; name and spec never do.")
@@ -109,14 +139,18 @@ class UpdateComponentVersionInput(UpdateInput):
     pass
 
 
-@strawberry.input
+@strawberry.input(description="Which component version.")
 class ComponentVersionIdInput:
-    id: relay.GlobalID
+    id: relay.GlobalID = strawberry.field(description="The version's global id.")
 
 
-@strawberry.input
+@strawberry.input(description="A component version's move to another stage.")
 class TransitionComponentVersionStageInput(TransitionInput):
-    archive_others: bool = False
+    archive_others: bool = strawberry.field(
+        default=False,
+        description="On a move into PRODUCTION, move the component's other PRODUCTION versions "
+        "to STAGING in the same transaction.",
+    )
 
 
 @payload

@@ -2,7 +2,7 @@
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -11,12 +11,14 @@ from app.activity.listing import ACTIVITY
 from app.authz.roles import Action, Kind
 from app.graphql.context import Info
 from app.graphql.kit import (
+    INPUT_DOC,
     Deleted,
     RowNode,
     Slice,
     changes,
     connection,
     decode_id,
+    described_enum,
     mutate,
     mutation,
     payload,
@@ -35,23 +37,34 @@ from app.teams import service as teams
 from app.teams.listing import TEAMS
 from app.users.models import User as UserRow
 
-strawberry.enum(
+described_enum(
     OrganizationRole,
     name="OrganizationRole",
     description="Organization roles, strongest first; what each may do is in the policy.",
+    values={
+        "OWNER": "Everything; alone may delete the organization or grant OWNER.",
+        "MANAGER": "Settings, members (at or below their own role) and teams, and all ADMIN may "
+        "do.",
+        "ADMIN": "Creates projects; project ADMIN on every project of the organization.",
+        "MEMBER": "Project WRITER on the organization's PUBLIC and INTERNAL projects.",
+        "VIEWER": "Project VIEWER on the organization's PUBLIC and INTERNAL projects.",
+        "OUTSIDER": "Nothing through the organization: only what project grants give.",
+    },
 )
 
 
 @strawberry.type(description="What the viewer may do here; the same policy decides the mutations.")
 class OrganizationPermissions:
-    update: bool
-    delete: bool
-    manage_members: bool
-    manage_teams: bool
-    create_project: bool
+    update: bool = strawberry.field(description="`updateOrganization`.")
+    delete: bool = strawberry.field(description="`deleteOrganization`.")
+    manage_members: bool = strawberry.field(
+        description="Add members, change their roles, remove them (roles at or below one's own)."
+    )
+    manage_teams: bool = strawberry.field(description="`createTeam`, `updateTeam`, `deleteTeam`.")
+    create_project: bool = strawberry.field(description="`createProject` here.")
 
 
-def _for_members(column: str) -> Any:
+def _for_members(column: str, what: str) -> Any:
     """A field only members read: seen from outside (as the owner of a PUBLIC project) an
     organization is its name and display name only (authz.md, 2026-11-30)."""
 
@@ -61,18 +74,24 @@ def _for_members(column: str) -> Any:
             return getattr(organization, column)
         return None
 
-    return strawberry.field(resolver=resolve, description="For members; null to everyone else.")
+    return strawberry.field(
+        resolver=resolve, description=f"{what} For members; null to everyone else."
+    )
 
 
-@strawberry.type(name="Organization")
+@strawberry.type(
+    name="Organization",
+    description="Where users collaborate: members with roles, teams, and the projects they own. "
+    "Seen from outside (as the owner of a PUBLIC project) it is a name and a display name.",
+)
 class Organization(RowNode):
     model, kind = OrganizationRow, Kind.ORGANIZATION
-    name: str
-    display_name: str | None
+    name: str = strawberry.field(description="A unique slug: the `owner` in `owner/project`.")
+    display_name: str | None = strawberry.field(description="A name to show; null when unset.")
 
-    description: str | None = _for_members("description")
-    created_at: datetime | None = _for_members("created_at")
-    updated_at: datetime | None = _for_members("updated_at")
+    description: str | None = _for_members("description", "What it is about (null when unset).")
+    created_at: datetime | None = _for_members("created_at", "When it was created.")
+    updated_at: datetime | None = _for_members("updated_at", "When it last changed.")
 
     @strawberry.field(description="The viewer's role here; null when not a member.")
     async def viewer_role(
@@ -81,7 +100,7 @@ class Organization(RowNode):
         facts = await info.context.loaders.organizations.viewer_facts.load(organization.id)
         return facts.membership
 
-    @strawberry.field
+    @strawberry.field(description="What the viewer may do here.")
     async def viewer_can(
         self, organization: strawberry.Parent[OrganizationRow], info: Info
     ) -> OrganizationPermissions:
@@ -94,7 +113,9 @@ class Organization(RowNode):
         self,
         organization: strawberry.Parent[OrganizationRow],
         info: Info,
-        role: OrganizationRole | None = None,
+        role: Annotated[
+            OrganizationRole | None, strawberry.argument(description="Only members with this role.")
+        ] = None,
     ) -> Slice:
         if not await info.context.access.may(Kind.ORGANIZATION, organization, Action.READ_MEMBERS):
             return MEMBERS.nothing()
@@ -127,7 +148,10 @@ class Organization(RowNode):
 
     @strawberry.field(description="A team of this organization by name; null when there is none.")
     async def team(
-        self, organization: strawberry.Parent[OrganizationRow], info: Info, name: str
+        self,
+        organization: strawberry.Parent[OrganizationRow],
+        info: Info,
+        name: Annotated[str, strawberry.argument(description="The team's name, case-insensitive.")],
     ) -> TeamRef | None:
         ctx = info.context
         return await ctx.access.readable_one(
@@ -135,18 +159,20 @@ class Organization(RowNode):
         )
 
 
-@strawberry.type
+@strawberry.type(description="A user's place in an organization.")
 class OrganizationMember:
-    role: OrganizationRole
-    joined_at: datetime
-    user: UserRef = related(UserRow, "user_id")
+    role: OrganizationRole = strawberry.field(description="Their role in the organization.")
+    joined_at: datetime = strawberry.field(description="When they became a member.")
+    user: UserRef = related(UserRow, "user_id", description="The member.")
 
 
 @strawberry.type(description="An organization a user belongs to, with their role in it.")
 class OrganizationMembership:
-    role: OrganizationRole
-    joined_at: datetime
-    organization: OrganizationRef = related(OrganizationRow, "organization_id")
+    role: OrganizationRole = strawberry.field(description="The user's role in it.")
+    joined_at: datetime = strawberry.field(description="When the user became a member.")
+    organization: OrganizationRef = related(
+        OrganizationRow, "organization_id", description="The organization."
+    )
 
 
 # ---- root fields and mutations ----------------------------------------------------------------
@@ -155,7 +181,11 @@ class OrganizationMembership:
 @strawberry.type
 class OrganizationQuery:
     @strawberry.field(description="An organization by name; null when the viewer may not read it.")
-    async def organization(self, info: Info, name: str) -> OrganizationRef | None:
+    async def organization(
+        self,
+        info: Info,
+        name: Annotated[str, strawberry.argument(description="Case-insensitive.")],
+    ) -> OrganizationRef | None:
         ctx = info.context
         return await ctx.access.readable_one(
             Kind.ORGANIZATION, await organizations.find_by_name(ctx, name)
@@ -166,38 +196,46 @@ class OrganizationQuery:
         return ORGANIZATIONS.everything()
 
 
-@strawberry.input
+@strawberry.input(description="A new organization.")
 class CreateOrganizationInput:
     name: str = strawberry.field(
         description="A slug, unique across hubql: `^[a-z0-9][a-z0-9._-]{0,63}$`."
     )
-    display_name: str | None = None
-    description: str | None = None
+    display_name: str | None = strawberry.field(
+        default=None, description="A name to show, up to 128 characters."
+    )
+    description: str | None = strawberry.field(default=None, description="Up to 2,000 characters.")
 
 
-@strawberry.input
+@strawberry.input(description="Only the given fields change; null clears one.")
 class UpdateOrganizationInput:
-    id: relay.GlobalID
-    display_name: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
+    id: relay.GlobalID = strawberry.field(description="The organization's global id.")
+    display_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A name to show, up to 128 characters."
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Up to 2,000 characters."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Which organization to delete, confirmed by its name.")
 class DeleteOrganizationInput:
-    id: relay.GlobalID
+    id: relay.GlobalID = strawberry.field(description="The organization's global id.")
     confirm_name: str = strawberry.field(description="The organization's name, typed again.")
 
 
-@strawberry.input
+@strawberry.input(description="A user and the role they are to hold in an organization.")
 class OrganizationMemberInput:
-    organization_id: relay.GlobalID
-    username: str
-    role: OrganizationRole
+    organization_id: relay.GlobalID = strawberry.field(description="The organization's global id.")
+    username: str = strawberry.field(description="Whose membership; case-insensitive.")
+    role: OrganizationRole = strawberry.field(
+        description="At or below the viewer's own role (else FORBIDDEN)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Who leaves an organization.")
 class RemoveOrganizationMemberInput:
-    organization_id: relay.GlobalID
+    organization_id: relay.GlobalID = strawberry.field(description="The organization's global id.")
     username: str = strawberry.field(description="Your own username to leave the organization.")
 
 
@@ -213,8 +251,19 @@ class DeleteOrganizationPayload(Deleted):
 
 @payload
 class OrganizationMemberPayload:
-    member: OrganizationMember | None = None
-    organization: OrganizationRef | None = None
+    member: OrganizationMember | None = strawberry.field(
+        default=None,
+        description="The membership as the mutation left it (as it was, when removed); null "
+        "when `userErrors` says why not.",
+    )
+    organization: OrganizationRef | None = strawberry.field(
+        default=None,
+        description="The organization, as the viewer may read it now: null after leaving it, "
+        "or when `userErrors` says why not.",
+    )
+
+
+INPUT = strawberry.argument(description=INPUT_DOC)
 
 
 @strawberry.type
@@ -240,19 +289,19 @@ class OrganizationMutation:
 
     @strawberry.mutation(description="Add a user to an organization with a role.")
     async def add_organization_member(
-        self, info: Info, input: OrganizationMemberInput
+        self, info: Info, input: Annotated[OrganizationMemberInput, INPUT]
     ) -> OrganizationMemberPayload | None:
         return await _member_mutation(info, organizations.add_member, input)
 
     @strawberry.mutation(description="Change a member's role.")
     async def update_organization_member_role(
-        self, info: Info, input: OrganizationMemberInput
+        self, info: Info, input: Annotated[OrganizationMemberInput, INPUT]
     ) -> OrganizationMemberPayload | None:
         return await _member_mutation(info, organizations.update_member_role, input)
 
     @strawberry.mutation(description="Remove a member (or leave, with your own username).")
     async def remove_organization_member(
-        self, info: Info, input: RemoveOrganizationMemberInput
+        self, info: Info, input: Annotated[RemoveOrganizationMemberInput, INPUT]
     ) -> OrganizationMemberPayload | None:
         return await _member_mutation(info, organizations.remove_member, input)
 

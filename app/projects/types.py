@@ -13,11 +13,15 @@ from app.errors import ErrorCode
 from app.graphql.context import Info
 from app.graphql.cost import ListSize
 from app.graphql.kit import (
+    INPUT_DOC,
+    TAGS_DOC,
     Deleted,
     RowNode,
     Slice,
     connection,
     decode_id,
+    described_enum,
+    described_permission,
     in_organization,
     mutate,
     mutation,
@@ -50,25 +54,66 @@ from app.users.models import User as UserRow
 from app.versions import service as versions
 from app.versions.models import Stage
 
-strawberry.enum(models.ProjectVisibility, name="ProjectVisibility")
-strawberry.enum(models.ProjectRole, name="ProjectRole")
-strawberry.enum(models.ProjectFeature, name="ProjectFeature")
+described_enum(
+    models.ProjectVisibility,
+    name="ProjectVisibility",
+    description="Who may read a project (its grants add to this).",
+    values={
+        "PUBLIC": "Anyone, anonymous viewers included.",
+        "INTERNAL": "Every member of the organization, working on it as their organization role "
+        "says.",
+        "PRIVATE": "Only the organization's OWNERs, MANAGERs and ADMINs, and the users and teams "
+        "granted access.",
+    },
+)
+described_enum(
+    models.ProjectRole,
+    name="ProjectRole",
+    description="Project roles, strongest first; a viewer's is the strongest that applies.",
+    values={
+        "ADMIN": "Settings, access, deleting runs and versions, moves into or out of PRODUCTION.",
+        "WRITER": "Records runs, promotes and publishes versions, moves stages outside PRODUCTION.",
+        "VIEWER": "Reads.",
+    },
+)
+described_enum(
+    models.ProjectFeature,
+    name="ProjectFeature",
+    description="What a project holds: a model registry is a project with MODEL alone, a "
+    "component hub one with COMPONENT alone.",
+    values={
+        "RUNTIME": "Runs.",
+        "MODEL": "Model versions: the project is (also) a model registry.",
+        "COMPONENT": "Component versions: the project is (also) a component hub.",
+    },
+)
 
-Grantee = Annotated[UserRef | TeamRef, strawberry.union("Grantee")]
+Grantee = Annotated[
+    UserRef | TeamRef,
+    strawberry.union("Grantee", description="Who holds a grant: a user or a team."),
+]
 
 
 @strawberry.type(description="What the viewer may do here; the same policy decides the mutations.")
 class ProjectPermissions:
-    update: bool
-    delete: bool
-    archive: bool
-    manage_access: bool
-    create_run: bool
-    promote: bool
-    transition_stage: bool
-    publish_component: bool
+    update: bool = strawberry.field(description="`updateProject`.")
+    delete: bool = strawberry.field(description="`deleteProject`.")
+    archive: bool = strawberry.field(description="`archiveProject` and `unarchiveProject`.")
+    manage_access: bool = strawberry.field(
+        description="`setProjectAccess`, `removeProjectAccess`, and reading `access`."
+    )
+    create_run: bool = strawberry.field(
+        description="`createRun` (false unless the project has the RUNTIME feature)."
+    )
+    promote: bool = strawberry.field(description="`promoteRun` and `createModelVersion` here.")
+    transition_stage: bool = strawberry.field(
+        description="Moving versions between stages other than PRODUCTION; into or out of "
+        "PRODUCTION takes ADMIN."
+    )
+    publish_component: bool = strawberry.field(description="`publishComponentVersion` here.")
 
 
+@described_permission("Readable by the project's ADMINs; anyone else gets FORBIDDEN.")
 class CanReadAccess(BasePermission):
     message = "Only project admins may see who has access."
     error_extensions = {"code": ErrorCode.FORBIDDEN.value}  # noqa: RUF012  (Strawberry reads it)
@@ -83,24 +128,36 @@ async def _full_name(project: strawberry.Parent[models.Project], info: Info) -> 
     return f"{organization.name}/{project.name}"
 
 
-@strawberry.type(name="Project")
+@strawberry.type(
+    name="Project",
+    description="Where work lives, addressed as `owner/name`: runs, and the model registry and "
+    "component hub are projects too (see `features`).",
+)
 class Project(RowNode):
     model, kind = models.Project, Kind.PROJECT
-    name: str
-    description: str | None
-    readme: str | None
-    tags: list[str]
-    visibility: models.ProjectVisibility
-    features: list[models.ProjectFeature]
-    archived_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+    name: str = strawberry.field(description="A slug, unique in the organization.")
+    description: str | None = strawberry.field(description="One line about it; null when unset.")
+    readme: str | None = strawberry.field(description="Longer text (Markdown); null when unset.")
+    tags: list[str] = strawberry.field(description=TAGS_DOC)
+    visibility: models.ProjectVisibility = strawberry.field(description="Who may read it.")
+    features: list[models.ProjectFeature] = strawberry.field(
+        description="Which kinds of things it accepts: runs need RUNTIME."
+    )
+    archived_at: datetime | None = strawberry.field(
+        description="When it was archived (read-only from then on); null when it is not."
+    )
+    created_at: datetime = strawberry.field(description="When it was created.")
+    updated_at: datetime = strawberry.field(description="When its settings last changed.")
 
     full_name: str = strawberry.field(
         resolver=_full_name, description="`owner/name`, as projects are addressed."
     )
-    organization: OrganizationRef = related(OrganizationRow, "organization_id")
-    created_by: UserRef | None = related(UserRow, "created_by_id")
+    organization: OrganizationRef = related(
+        OrganizationRow, "organization_id", description="The owner: the organization it belongs to."
+    )
+    created_by: UserRef | None = related(
+        UserRow, "created_by_id", description="Who created it; null when that user is gone."
+    )
 
     @strawberry.field(description="The viewer's effective role: the strongest that applies.")
     async def viewer_role(
@@ -108,7 +165,7 @@ class Project(RowNode):
     ) -> models.ProjectRole | None:
         return await info.context.access.project_role(project)
 
-    @strawberry.field
+    @strawberry.field(description="What the viewer may do here.")
     async def viewer_can(
         self, project: strawberry.Parent[models.Project], info: Info
     ) -> ProjectPermissions:
@@ -142,7 +199,10 @@ class Project(RowNode):
 
     @strawberry.field(description="A run of this project by its uuid; null when there is none.")
     async def run(
-        self, project: strawberry.Parent[models.Project], info: Info, uuid: str
+        self,
+        project: strawberry.Parent[models.Project],
+        info: Info,
+        uuid: Annotated[str, strawberry.argument(description="The run's uuid.")],
     ) -> RunRef | None:
         ctx = info.context
         row = await ctx.access.readable_one(Kind.RUN, await runs.find_by_uuid(ctx, str(uuid)))
@@ -157,7 +217,10 @@ class Project(RowNode):
 
     @strawberry.field(description="A model version by name; null when there is none.")
     async def model_version(
-        self, project: strawberry.Parent[models.Project], info: Info, name: str
+        self,
+        project: strawberry.Parent[models.Project],
+        info: Info,
+        name: Annotated[str, strawberry.argument(description="The version name, e.g. `v3`.")],
     ) -> ModelVersionRef | None:
         return await versions.find_in_project(info.context, ModelVersionRow, project.id, name)
 
@@ -169,24 +232,32 @@ class Project(RowNode):
 
     @strawberry.field(description="A component version by name; null when there is none.")
     async def component_version(
-        self, project: strawberry.Parent[models.Project], info: Info, name: str
+        self,
+        project: strawberry.Parent[models.Project],
+        info: Info,
+        name: Annotated[str, strawberry.argument(description="The version name, e.g. `1.1`.")],
     ) -> ComponentVersionRef | None:
         return await versions.find_in_project(info.context, ComponentVersionRow, project.id, name)
 
     @strawberry.field(description="The newest version, in a stage if one is given.")
     async def latest_model_version(
-        self, project: strawberry.Parent[models.Project], info: Info, stage: Stage | None = None
+        self,
+        project: strawberry.Parent[models.Project],
+        info: Info,
+        stage: Annotated[
+            Stage | None, strawberry.argument(description="Only versions in this stage.")
+        ] = None,
     ) -> ModelVersionRef | None:
         return await info.context.loaders.registry.latest.load((project.id, stage))
 
 
 @strawberry.type(description="A project role held by a user or a team.")
 class ProjectGrant:
-    role: models.ProjectRole
-    granted_at: datetime
-    project: ProjectRef = related(models.Project, "project_id")
+    role: models.ProjectRole = strawberry.field(description="The role it gives.")
+    granted_at: datetime = strawberry.field(description="When it was given.")
+    project: ProjectRef = related(models.Project, "project_id", description="On which project.")
 
-    @strawberry.field
+    @strawberry.field(description="Who holds it: a user, or a team (and so its members).")
     async def grantee(self, grant: strawberry.Parent[models.ProjectGrant], info: Info) -> Grantee:
         loaders = info.context.loaders
         row: UserRow | TeamRow | None
@@ -207,62 +278,96 @@ class ProjectQuery:
     @strawberry.field(
         description="A project by `owner/name`; null when the viewer may not read it."
     )
-    async def project(self, info: Info, owner: str, name: str) -> ProjectRef | None:
+    async def project(
+        self,
+        info: Info,
+        owner: Annotated[
+            str, strawberry.argument(description="The organization's name; case-insensitive.")
+        ],
+        name: Annotated[str, strawberry.argument(description="The project's name.")],
+    ) -> ProjectRef | None:
         ctx = info.context
         return await ctx.access.readable_one(
             Kind.PROJECT, await projects.find_by_name(ctx, owner, name)
         )
 
 
-@strawberry.input
+@strawberry.input(description="A new project in an organization.")
 class CreateProjectInput:
-    organization_id: relay.GlobalID
-    name: str
-    description: str | None = None
-    readme: str | None = None
-    tags: list[str] = strawberry.field(default_factory=list)
-    visibility: models.ProjectVisibility = models.ProjectVisibility.PRIVATE
+    organization_id: relay.GlobalID = strawberry.field(
+        description="The owning organization's global id."
+    )
+    name: str = strawberry.field(
+        description="A slug, unique in the organization: `^[a-z0-9][a-z0-9._-]{0,63}$`."
+    )
+    description: str | None = strawberry.field(default=None, description="Up to 2,000 characters.")
+    readme: str | None = strawberry.field(default=None, description="Up to 100,000 characters.")
+    tags: list[str] = strawberry.field(
+        default_factory=list,
+        description=TAGS_DOC,
+    )
+    visibility: models.ProjectVisibility = strawberry.field(
+        default=models.ProjectVisibility.PRIVATE, description="PRIVATE unless given."
+    )
     features: list[models.ProjectFeature] = strawberry.field(
         default_factory=lambda: [models.ProjectFeature.RUNTIME],
         description="Which version kinds it accepts; a model registry is [MODEL].",
     )
 
 
-@strawberry.input
+@strawberry.input(description="Only the given fields change.")
 class UpdateProjectInput:
-    id: relay.GlobalID
-    description: str | None = strawberry.UNSET
-    readme: str | None = strawberry.UNSET
-    tags: list[str] | None = strawberry.UNSET
-    visibility: models.ProjectVisibility | None = strawberry.UNSET
-    features: list[models.ProjectFeature] | None = strawberry.UNSET
+    id: relay.GlobalID = strawberry.field(description="The project's global id.")
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Up to 2,000 characters; null clears it."
+    )
+    readme: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Up to 100,000 characters; null clears it."
+    )
+    tags: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="The new tags, replacing the old; null clears them."
+    )
+    visibility: models.ProjectVisibility | None = strawberry.field(
+        default=strawberry.UNSET, description="Who may read it; null keeps it."
+    )
+    features: list[models.ProjectFeature] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The new features, at least one, replacing the old; null keeps them.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Which project.")
 class ProjectIdInput:
-    id: relay.GlobalID
+    id: relay.GlobalID = strawberry.field(description="The project's global id.")
 
 
 @strawberry.input(description="Name exactly one grantee: `username` or `team`.")
 class SetProjectAccessInput:
-    project_id: relay.GlobalID
-    username: str | None = None
-    team: str | None = None
-    role: models.ProjectRole
+    project_id: relay.GlobalID = strawberry.field(description="The project's global id.")
+    username: str | None = strawberry.field(
+        default=None, description="A user; a member of the organization (OUTSIDER will do)."
+    )
+    team: str | None = strawberry.field(
+        default=None, description="A team of the project's organization, by name."
+    )
+    role: models.ProjectRole = strawberry.field(
+        description="The role to give; it replaces the grantee's grant, if any."
+    )
 
 
 @strawberry.input(description="Name exactly one grantee: `username` or `team`.")
 class RemoveProjectAccessInput:
-    project_id: relay.GlobalID
-    username: str | None = None
-    team: str | None = None
+    project_id: relay.GlobalID = strawberry.field(description="The project's global id.")
+    username: str | None = strawberry.field(default=None, description="A user, by username.")
+    team: str | None = strawberry.field(default=None, description="A team, by name.")
 
 
-@strawberry.input
+@strawberry.input(description="The full list of a project's promotion sources.")
 class SetPromotionSourcesInput:
-    project_id: relay.GlobalID
+    project_id: relay.GlobalID = strawberry.field(description="The target project's global id.")
     source_ids: list[relay.GlobalID] = strawberry.field(
-        description="Projects of the same organization whose runs may be promoted here."
+        description="Projects of the same organization whose runs may be promoted here, at "
+        "most 50; `[]` leaves only the project itself."
     )
 
 
@@ -328,7 +433,9 @@ class ProjectMutation:
 
     @strawberry.mutation(description="Replace the projects whose runs may be promoted here.")
     async def set_promotion_sources(
-        self, info: Info, input: SetPromotionSourcesInput
+        self,
+        info: Info,
+        input: Annotated[SetPromotionSourcesInput, strawberry.argument(description=INPUT_DOC)],
     ) -> ProjectPayload | None:
         project_id = decode_id(input.project_id, "Project", argument="projectId")
         source_ids = [decode_id(s, "Project", argument="sourceIds") for s in input.source_ids]

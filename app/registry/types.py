@@ -1,6 +1,6 @@
 """The model registry in the graph: model versions as views over `app.registry.models` rows."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -10,6 +10,8 @@ from app.authz.roles import Kind
 from app.graphql.context import Info
 from app.graphql.cost import ListSize
 from app.graphql.kit import (
+    INPUT_DOC,
+    TAGS_DOC,
     RowNode,
     changes,
     decode_id,
@@ -31,6 +33,7 @@ from app.versions.types import (
     stage_conditions,
 )
 
+METADATA_DOC = "Framework, signature, deployment hints: a JSON object, up to 64 KiB."
 LINEAGE_DOC = (
     "Where a version comes from: its run, that run's project, and the runs upstream of it "
     "(at most 5 edges away, those the viewer may read)."
@@ -49,13 +52,15 @@ async def _readable_run(info: Info, version: models.ModelVersion) -> Run | None:
 class Lineage:
     """A view over the model version whose lineage it is."""
 
-    @strawberry.field
+    @strawberry.field(
+        description="The run it was promoted from; null when registered, gone or unreadable."
+    )
     async def run(
         self, version: strawberry.Parent[models.ModelVersion], info: Info
     ) -> RunRef | None:
         return await _readable_run(info, version)
 
-    @strawberry.field
+    @strawberry.field(description="The run's project; null when `run` is.")
     async def source_project(
         self, version: strawberry.Parent[models.ModelVersion], info: Info
     ) -> ProjectRef | None:
@@ -64,7 +69,11 @@ class Lineage:
             None if run is None else await info.context.loaders.rows(Project).load(run.project_id)
         )
 
-    @strawberry.field(directives=[ListSize(assumed_size=10)])
+    @strawberry.field(
+        description="Runs upstream of the run, at most 5 edges away; the walk stops at runs the "
+        "viewer may not read.",
+        directives=[ListSize(assumed_size=10)],
+    )
     async def upstream(
         self, version: strawberry.Parent[models.ModelVersion], info: Info
     ) -> list[RunRef]:
@@ -84,7 +93,11 @@ def _metadata(version: strawberry.Parent[models.ModelVersion]) -> JSON | None:
     return JSON(version.meta)
 
 
-@strawberry.type(name="ModelVersion")
+@strawberry.type(
+    name="ModelVersion",
+    description="A version of a model in a registry project: promoted from a run (keeping its "
+    "lineage) or registered from another system, then moved through stages.",
+)
 class ModelVersion(RowNode, ProjectVersion):
     model, kind = models.ModelVersion, Kind.MODEL_VERSION
     metadata: JSON | None = strawberry.field(
@@ -110,7 +123,7 @@ class ModelVersion(RowNode, ProjectVersion):
             for artifact in version.artifacts or []
         ]
 
-    @strawberry.field
+    @strawberry.field(description=LINEAGE_DOC)
     def lineage(self, version: strawberry.Parent[models.ModelVersion]) -> LineageOfVersion:
         return version  # the lineage is a view over the version
 
@@ -121,44 +134,68 @@ class ModelVersion(RowNode, ProjectVersion):
 @strawberry.type
 class RegistryQuery:
     @strawberry.field(description="A model version by reference, `owner/model:v3`.")
-    async def model_version(self, info: Info, reference: str) -> ModelVersionRef | None:
+    async def model_version(
+        self,
+        info: Info,
+        reference: Annotated[
+            str,
+            strawberry.argument(
+                description="`owner/model:version`; anything else is BAD_USER_INPUT."
+            ),
+        ],
+    ) -> ModelVersionRef | None:
         return await registry.find_by_reference(info.context, reference)
 
 
-@strawberry.input
+@strawberry.input(
+    description="A run to promote into a model project, as a new version carrying the chosen "
+    "artifacts. Promoting the same run and artifacts under the same name again returns the "
+    "existing version."
+)
 class PromoteRunInput:
     project_id: relay.GlobalID = strawberry.field(description="The model project to promote into.")
-    run_id: relay.GlobalID
+    run_id: relay.GlobalID = strawberry.field(
+        description="The run's global id; its project must be the target or one of its "
+        "promotion sources."
+    )
     name: str = strawberry.field(description="The version name, e.g. `v3`.")
     artifacts: list[str] = strawberry.field(
         default_factory=list, description="Names of the run's artifacts to carry over."
     )
-    description: str | None = None
-    tags: list[str] = strawberry.field(default_factory=list)
-    metadata: JSON | None = None
+    description: str | None = strawberry.field(default=None, description="Up to 2,000 characters.")
+    tags: list[str] = strawberry.field(default_factory=list, description=TAGS_DOC)
+    metadata: JSON | None = strawberry.field(default=None, description=METADATA_DOC)
 
 
-@strawberry.input
+@strawberry.input(description="A model version built elsewhere, registered without a run.")
 class CreateModelVersionInput:
-    project_id: relay.GlobalID
-    name: str
-    artifacts: list[ArtifactInputRef] = strawberry.field(default_factory=list)
-    description: str | None = None
-    tags: list[str] = strawberry.field(default_factory=list)
-    metadata: JSON | None = None
+    project_id: relay.GlobalID = strawberry.field(
+        description="The model project's global id (it needs the MODEL feature)."
+    )
+    name: str = strawberry.field(
+        description="The version name, a slug unique in the project, e.g. `v3`."
+    )
+    artifacts: list[ArtifactInputRef] = strawberry.field(
+        default_factory=list, description="The model's files."
+    )
+    description: str | None = strawberry.field(default=None, description="Up to 2,000 characters.")
+    tags: list[str] = strawberry.field(default_factory=list, description=TAGS_DOC)
+    metadata: JSON | None = strawberry.field(default=None, description=METADATA_DOC)
 
 
 @strawberry.input(description="Only the given fields change; name and artifacts never do.")
 class UpdateModelVersionInput(UpdateInput):
-    metadata: JSON | None = strawberry.UNSET
+    metadata: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description=f"{METADATA_DOC} Null clears it."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Which model version to delete.")
 class DeleteModelVersionInput:
-    id: relay.GlobalID
+    id: relay.GlobalID = strawberry.field(description="The version's global id.")
 
 
-@strawberry.input
+@strawberry.input(description="A model version's move to another stage.")
 class TransitionModelVersionStageInput(TransitionInput):
     archive_others: bool = strawberry.field(
         default=False,
@@ -172,7 +209,9 @@ class ModelVersionPayload:
     model_version: ModelVersionRef | None = None
 
 
-async def _promote_run(info: Info, input: PromoteRunInput) -> ModelVersionPayload | None:
+async def _promote_run(
+    info: Info, input: Annotated[PromoteRunInput, strawberry.argument(description=INPUT_DOC)]
+) -> ModelVersionPayload | None:
     project_id = decode_id(input.project_id, "Project", argument="projectId")
     run_id = decode_id(input.run_id, "Run", argument="runId")
     given = changes(input, leave_out=["project_id", "run_id", "artifacts"])

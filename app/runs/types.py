@@ -10,8 +10,10 @@ from app.authz.roles import Kind
 from app.graphql.context import Info
 from app.graphql.cost import ListSize
 from app.graphql.kit import (
+    TAGS_DOC,
     Deleted,
     RowNode,
+    described_enum,
     in_project,
     mutation,
     payload,
@@ -23,34 +25,81 @@ from app.runs import models
 from app.runs import service as runs
 from app.users.models import User as UserRow
 
-strawberry.enum(models.RunStatus, name="RunStatus")
-strawberry.enum(models.ArtifactKind, name="ArtifactKind")
+described_enum(
+    models.RunStatus,
+    name="RunStatus",
+    description="Where a run is in its life; any status may follow any other.",
+    values={
+        "CREATED": "Recorded, not started.",
+        "RUNNING": "Started: `startedAt` is set.",
+        "SUCCEEDED": "Finished well: `finishedAt` is set.",
+        "FAILED": "Finished badly: `finishedAt` is set.",
+        "STOPPED": "Stopped before it finished: `finishedAt` is set.",
+    },
+)
+described_enum(
+    models.ArtifactKind,
+    name="ArtifactKind",
+    description="What an artifact is (Polyaxon's lineage kinds).",
+    values={
+        "MODEL": "A trained model.",
+        "DATASET": "Data.",
+        "CODE": "Source code, e.g. a git commit.",
+        "METRICS": "Measurements.",
+        "FILE": "A file.",
+        "DIR": "A directory.",
+        "IMAGE": "A container image.",
+        "TENSORBOARD": "TensorBoard logs.",
+        "ENV": "An environment description (packages, hardware).",
+        "OTHER": "Anything else.",
+    },
+)
 
 
 @strawberry.type(description="Something a run consumed or produced, for lineage.")
 class Artifact:
-    name: str
-    kind: models.ArtifactKind
-    path: str
-    summary: JSON | None
+    name: str = strawberry.field(description="Unique among the run's artifacts.")
+    kind: models.ArtifactKind = strawberry.field(description="What it is.")
+    path: str = strawberry.field(description="Where it is stored: a path or URL.")
+    summary: JSON | None = strawberry.field(
+        description="Free-form facts about it (a JSON object); null when none."
+    )
 
 
-@strawberry.type(name="Run")
+@strawberry.type(
+    name="Run",
+    description="An experiment or job in a project, recorded here or reported by another "
+    "system: its params, metrics, artifacts and lineage.",
+)
 class Run(RowNode):
     model, kind = models.Run, Kind.RUN
-    uuid: str
-    name: str | None
-    status: models.RunStatus
-    tags: list[str]
-    inputs: JSON | None = strawberry.field(description="Params in.")
-    outputs: JSON | None = strawberry.field(description="Metrics out.")
-    created_at: datetime
-    updated_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    project: ProjectRef = related(ProjectRow, "project_id")
+    uuid: str = strawberry.field(
+        description="The run's uuid (32 hex digits), as other systems know it; "
+        "`project.run(uuid:)` finds it."
+    )
+    name: str | None = strawberry.field(description="A label; null when unset.")
+    status: models.RunStatus = strawberry.field(description="Where it is in its life.")
+    tags: list[str] = strawberry.field(description=TAGS_DOC)
+    inputs: JSON | None = strawberry.field(
+        description="Params in (a JSON object; `params.*` in `query`)."
+    )
+    outputs: JSON | None = strawberry.field(
+        description="Metrics out (a JSON object; `metrics.*` in `query`)."
+    )
+    created_at: datetime = strawberry.field(description="When it was recorded.")
+    updated_at: datetime = strawberry.field(description="When it last changed.")
+    started_at: datetime | None = strawberry.field(
+        description="When it became RUNNING (or finished, if it never ran); null before."
+    )
+    finished_at: datetime | None = strawberry.field(
+        description="When it became SUCCEEDED, FAILED or STOPPED; null while it is not."
+    )
+    project: ProjectRef = related(ProjectRow, "project_id", description="The project it is in.")
 
-    @strawberry.field(directives=[ListSize(assumed_size=10)])
+    @strawberry.field(
+        description="What it consumed and produced, by name.",
+        directives=[ListSize(assumed_size=10)],
+    )
     async def artifacts(self, run: strawberry.Parent[models.Run], info: Info) -> list[ArtifactRef]:
         return await info.context.loaders.runs.artifacts.load(run.id)
 
@@ -68,7 +117,9 @@ class Run(RowNode):
     async def downstream(self, run: strawberry.Parent[models.Run], info: Info) -> list[RunRef]:
         return await info.context.loaders.runs.downstream.load(run.id)
 
-    created_by: UserRef | None = related(UserRow, "created_by_id")
+    created_by: UserRef | None = related(
+        UserRow, "created_by_id", description="Who recorded it; null when that user is gone."
+    )
 
     @strawberry.field(
         description="Versions promoted from this run (that the viewer may read).",
@@ -83,43 +134,70 @@ class Run(RowNode):
 # ---- mutations --------------------------------------------------------------------------------
 
 
-@strawberry.input
+@strawberry.input(description="An artifact of a run.")
 class ArtifactInput:
-    name: str
-    kind: models.ArtifactKind
-    path: str
-    summary: JSON | None = None
+    name: str = strawberry.field(description="1 to 128 characters, unique in the list.")
+    kind: models.ArtifactKind = strawberry.field(description="What it is.")
+    path: str = strawberry.field(description="Where it is stored: a path or URL, up to 4,096.")
+    summary: JSON | None = strawberry.field(
+        default=None, description="Free-form facts: a JSON object, up to 64 KiB."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A new run in a project with the RUNTIME feature.")
 class CreateRunInput:
-    project_id: relay.GlobalID
-    name: str | None = None
-    status: models.RunStatus = models.RunStatus.CREATED
-    tags: list[str] = strawberry.field(default_factory=list)
-    inputs: JSON | None = None
-    outputs: JSON | None = None
-    artifacts: list[ArtifactInput] = strawberry.field(default_factory=list)
+    project_id: relay.GlobalID = strawberry.field(description="The project's global id.")
+    name: str | None = strawberry.field(default=None, description="A label, up to 128 characters.")
+    status: models.RunStatus = strawberry.field(
+        default=models.RunStatus.CREATED, description="CREATED unless given."
+    )
+    tags: list[str] = strawberry.field(default_factory=list, description=TAGS_DOC)
+    inputs: JSON | None = strawberry.field(
+        default=None, description="Params: a JSON object, up to 64 KiB."
+    )
+    outputs: JSON | None = strawberry.field(
+        default=None, description="Metrics: a JSON object, up to 64 KiB."
+    )
+    artifacts: list[ArtifactInput] = strawberry.field(
+        default_factory=list, description="At most 200."
+    )
     upstream: list[relay.GlobalID] = strawberry.field(
-        default_factory=list, description="The ids of runs whose outputs this run consumed."
+        default_factory=list,
+        description="The ids of runs whose outputs this run consumed (at most 100, in the same "
+        "organization).",
     )
 
 
 @strawberry.input(description="Only the given fields change; lists are replaced whole.")
 class UpdateRunInput:
-    id: relay.GlobalID
-    name: str | None = strawberry.UNSET
-    status: models.RunStatus | None = strawberry.UNSET
-    tags: list[str] | None = strawberry.UNSET
-    inputs: JSON | None = strawberry.UNSET
-    outputs: JSON | None = strawberry.UNSET
-    artifacts: list[ArtifactInput] | None = strawberry.UNSET
-    upstream: list[relay.GlobalID] | None = strawberry.UNSET
+    id: relay.GlobalID = strawberry.field(description="The run's global id.")
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A label, up to 128 characters; null clears it."
+    )
+    status: models.RunStatus | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The new status; it sets `startedAt` and `finishedAt`. Null keeps it.",
+    )
+    tags: list[str] | None = strawberry.field(default=strawberry.UNSET, description=TAGS_DOC)
+    inputs: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="Params: a JSON object, up to 64 KiB."
+    )
+    outputs: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="Metrics: a JSON object, up to 64 KiB."
+    )
+    artifacts: list[ArtifactInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="At most 200."
+    )
+    upstream: list[relay.GlobalID] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The ids of runs whose outputs this run consumed (at most 100, in the same "
+        "organization, making no cycle).",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Which run to delete.")
 class DeleteRunInput:
-    id: relay.GlobalID
+    id: relay.GlobalID = strawberry.field(description="The run's global id.")
 
 
 @payload

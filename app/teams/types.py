@@ -13,6 +13,7 @@ from app.graphql.kit import (
     RowNode,
     Slice,
     connection,
+    described_enum,
     in_organization,
     mutation,
     payload,
@@ -27,24 +28,39 @@ from app.teams import service as teams
 from app.teams.listing import TEAM_MEMBERS
 from app.users.models import User as UserRow
 
-strawberry.enum(models.TeamRole, name="TeamRole")
+described_enum(
+    models.TeamRole,
+    name="TeamRole",
+    description="Roles on a team.",
+    values={
+        "MAINTAINER": "Manages the team's members, besides the organization's OWNERs and MANAGERs.",
+        "MEMBER": "Holds the project access the team is granted.",
+    },
+)
 
 
 @strawberry.type(description="What the viewer may do to this team.")
 class TeamPermissions:
-    update: bool
-    delete: bool
-    manage_members: bool
+    update: bool = strawberry.field(description="`updateTeam`.")
+    delete: bool = strawberry.field(description="`deleteTeam`.")
+    manage_members: bool = strawberry.field(
+        description="`addTeamMember`, `updateTeamMemberRole`, `removeTeamMember`."
+    )
 
 
-@strawberry.type(name="Team")
+@strawberry.type(
+    name="Team",
+    description="A group of an organization's members; project grants to a team reach them all.",
+)
 class Team(RowNode):
     model, kind = models.Team, Kind.TEAM
-    name: str
-    description: str | None
-    created_at: datetime
-    updated_at: datetime
-    organization: OrganizationRef = related(OrganizationRow, "organization_id")
+    name: str = strawberry.field(description="A slug, unique in the organization.")
+    description: str | None = strawberry.field(description="What the team is; null when unset.")
+    created_at: datetime = strawberry.field(description="When it was created.")
+    updated_at: datetime = strawberry.field(description="When it last changed.")
+    organization: OrganizationRef = related(
+        OrganizationRow, "organization_id", description="The organization it belongs to."
+    )
 
     @strawberry.field(description="The viewer's role on this team; null when not on it.")
     async def viewer_role(
@@ -52,7 +68,7 @@ class Team(RowNode):
     ) -> models.TeamRole | None:
         return await info.context.loaders.teams.viewer_role.load(team.id)
 
-    @strawberry.field
+    @strawberry.field(description="What the viewer may do to this team.")
     async def viewer_can(self, team: strawberry.Parent[models.Team], info: Info) -> TeamPermissions:
         return await viewer_permissions(info, Kind.TEAM, team, TeamPermissions)
 
@@ -67,43 +83,53 @@ class Team(RowNode):
         return TEAM_GRANTS.under(team.id)
 
 
-@strawberry.type
+@strawberry.type(description="A user's place on a team.")
 class TeamMember:
-    role: models.TeamRole
-    joined_at: datetime
-    user: UserRef = related(UserRow, "user_id")
+    role: models.TeamRole = strawberry.field(description="Their role on the team.")
+    joined_at: datetime = strawberry.field(description="When they joined the team.")
+    user: UserRef = related(UserRow, "user_id", description="The member.")
 
 
-@strawberry.input
+@strawberry.input(description="A new team.")
 class CreateTeamInput:
-    organization_id: relay.GlobalID
-    name: str
-    description: str | None = None
+    organization_id: relay.GlobalID = strawberry.field(description="The organization's global id.")
+    name: str = strawberry.field(
+        description="A slug, unique in the organization: `^[a-z0-9][a-z0-9._-]{0,63}$`."
+    )
+    description: str | None = strawberry.field(default=None, description="Up to 2,000 characters.")
 
 
-@strawberry.input
+@strawberry.input(description="Only the given fields change.")
 class UpdateTeamInput:
-    id: relay.GlobalID
-    name: str | None = None
-    description: str | None = strawberry.UNSET
+    id: relay.GlobalID = strawberry.field(description="The team's global id.")
+    name: str | None = strawberry.field(
+        default=None, description="A new slug, unique in the organization; null keeps the name."
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Up to 2,000 characters; null clears it."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Which team to delete.")
 class DeleteTeamInput:
-    id: relay.GlobalID
+    id: relay.GlobalID = strawberry.field(description="The team's global id.")
 
 
-@strawberry.input
+@strawberry.input(description="A user and the role they are to hold on a team.")
 class TeamMemberInput:
-    team_id: relay.GlobalID
-    username: str
-    role: models.TeamRole = models.TeamRole.MEMBER
+    team_id: relay.GlobalID = strawberry.field(description="The team's global id.")
+    username: str = strawberry.field(
+        description="Whose place; a member of the team's organization. Case-insensitive."
+    )
+    role: models.TeamRole = strawberry.field(
+        default=models.TeamRole.MEMBER, description="MEMBER unless given."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Who leaves a team.")
 class RemoveTeamMemberInput:
-    team_id: relay.GlobalID
-    username: str
+    team_id: relay.GlobalID = strawberry.field(description="The team's global id.")
+    username: str = strawberry.field(description="The member's username; case-insensitive.")
 
 
 @payload
@@ -118,7 +144,11 @@ class DeleteTeamPayload(Deleted):
 
 @payload
 class TeamMemberPayload:
-    member: TeamMember | None = None
+    member: TeamMember | None = strawberry.field(
+        default=None,
+        description="The team place as the mutation left it (as it was, when removed); null "
+        "when `userErrors` says why not.",
+    )
 
 
 on_team = partial(mutation, target="Team")

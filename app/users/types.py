@@ -1,7 +1,7 @@
 """Users and their access tokens in the graph: views over `app.users.models` rows."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -10,7 +10,17 @@ from strawberry.permission import BasePermission, PermissionExtension
 from app.authz.roles import Action, Kind
 from app.errors import ErrorCode
 from app.graphql.context import Info
-from app.graphql.kit import RowNode, Slice, changes, connection, mutate, mutation, payload
+from app.graphql.kit import (
+    INPUT_DOC,
+    RowNode,
+    Slice,
+    changes,
+    connection,
+    described_permission,
+    mutate,
+    mutation,
+    payload,
+)
 from app.graphql.refs import AccessTokenRef, UserRef
 from app.organizations.listing import MEMBERSHIPS
 from app.users import models
@@ -18,6 +28,10 @@ from app.users import service as users
 from app.users.listing import ACCESS_TOKENS
 
 
+@described_permission(
+    "Readable by the user and by OWNERs and MANAGERs of an organization they share; null to "
+    "anyone else."
+)
 class CanReadEmail(BasePermission):
     message = "Only the user and managers of an organization you share may read this email."
 
@@ -25,6 +39,7 @@ class CanReadEmail(BasePermission):
         return await info.context.access.may(Kind.USER, source, Action.READ_EMAIL)
 
 
+@described_permission("Readable by the user only; anyone else gets FORBIDDEN.")
 class IsThemselves(BasePermission):
     message = "Only the user may list their own access tokens."
     error_extensions = {"code": ErrorCode.FORBIDDEN.value}  # noqa: RUF012  (Strawberry reads it)
@@ -33,23 +48,37 @@ class IsThemselves(BasePermission):
         return await info.context.access.may(Kind.USER, source, Action.READ_TOKENS)
 
 
-@strawberry.type(name="AccessToken")
+@strawberry.type(
+    name="AccessToken",
+    description="A personal access token: what a client sends as `Authorization: Bearer …`. "
+    "The secret itself is shown once, when it is created.",
+)
 class AccessToken(RowNode):
     model, kind = models.AccessToken, Kind.ACCESS_TOKEN
-    name: str
+    name: str = strawberry.field(description="What the token is for, as its owner named it.")
     prefix: str = strawberry.field(description="The token's first characters, to recognise it.")
-    created_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
-    last_used_at: datetime | None
+    created_at: datetime = strawberry.field(description="When it was created.")
+    expires_at: datetime | None = strawberry.field(
+        description="When it stops working; null when it never expires."
+    )
+    revoked_at: datetime | None = strawberry.field(
+        description="When it was revoked; null while it is not."
+    )
+    last_used_at: datetime | None = strawberry.field(
+        description="When a request last used it, to the minute; null when never."
+    )
 
 
-@strawberry.type(name="User")
+@strawberry.type(
+    name="User",
+    description="Someone who signs in. Username and display name are public; "
+    "email, memberships and tokens are not.",
+)
 class User(RowNode):
     model, kind = models.User, Kind.USER
-    username: str
-    display_name: str | None
-    created_at: datetime
+    username: str = strawberry.field(description="A unique slug, lowercase: how users are named.")
+    display_name: str | None = strawberry.field(description="A name to show; null when unset.")
+    created_at: datetime = strawberry.field(description="When the account was created.")
 
     @strawberry.field(
         description="The viewer's own email, or a member's to managers of a shared organization.",
@@ -74,7 +103,7 @@ class User(RowNode):
         return ACCESS_TOKENS.under(user.id)
 
 
-@strawberry.input
+@strawberry.input(description="A new personal access token for the viewer.")
 class CreateAccessTokenInput:
     name: str = strawberry.field(description="What the token is for, e.g. 'ci' or 'laptop'.")
     expires_at: datetime | None = strawberry.field(
@@ -90,9 +119,9 @@ class CreateAccessTokenPayload:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Which of the viewer's tokens to revoke.")
 class RevokeAccessTokenInput:
-    id: relay.GlobalID
+    id: relay.GlobalID = strawberry.field(description="The token's global id.")
 
 
 @payload
@@ -112,13 +141,17 @@ class UserQuery:
         )
 
     @strawberry.field(description="A user by username; null when there is none.")
-    async def user(self, info: Info, username: str) -> UserRef | None:
+    async def user(
+        self,
+        info: Info,
+        username: Annotated[str, strawberry.argument(description="Case-insensitive.")],
+    ) -> UserRef | None:
         ctx = info.context
         return await ctx.access.readable_one(Kind.USER, await users.find_by_username(ctx, username))
 
 
 async def _create_access_token(
-    info: Info, input: CreateAccessTokenInput
+    info: Info, input: Annotated[CreateAccessTokenInput, strawberry.argument(description=INPUT_DOC)]
 ) -> CreateAccessTokenPayload | None:
     async def create() -> dict[str, Any]:
         token, secret = await users.create_access_token(info.context, **changes(input))

@@ -7,13 +7,24 @@ from typing import Any
 
 import strawberry
 
-from app.graphql.kit import FilterInput, Listing, order_input, where
+from app.graphql.kit import FilterInput, Listing, described_enum, order_input, where
 from app.pql import DateTimeField, EnumField, Field, FieldSet, Op, SlugField, TagsField, TextField
 from app.versions.models import Stage
 
 # Registered here, the first of the graph's modules to name it (in both kinds' filters): a
 # Strawberry input resolves its annotations when it is declared.
-strawberry.enum(Stage, name="Stage", description="New versions start in TESTING.")
+described_enum(
+    Stage,
+    name="Stage",
+    description="Where a version is in its life (Polyaxon's stages). New versions start in "
+    "TESTING; any stage may follow any other.",
+    values={
+        "TESTING": "Being tried out; where every version starts.",
+        "STAGING": "A candidate for production.",
+        "PRODUCTION": "In use. Moving into or out of it takes project ADMIN.",
+        "DISABLED": "Not to be used.",
+    },
+)
 
 TYPED_FILTERS = "Typed filters; they compile to the same SQL as `query`."
 

@@ -15,7 +15,7 @@ from app.authz.roles import Kind
 from app.context import Context
 from app.graphql.context import Info
 from app.graphql.cost import ListSize
-from app.graphql.kit import Deleted, mutation, payload, related
+from app.graphql.kit import TAGS_DOC, Deleted, mutation, payload, related
 from app.graphql.lookahead import loaded_or_load, prefetches, resolves_directly, views
 from app.graphql.refs import ProjectRef, UserRef
 from app.hub.models import ComponentStageCondition as ComponentStageConditionRow
@@ -35,11 +35,18 @@ VersionRow = ModelVersion | ComponentVersion
 @views(StageConditionRow, ComponentStageConditionRow)
 @strawberry.type(description="One move between stages: who, when, why.")
 class StageCondition:
-    stage: Stage
-    reason: str | None
-    message: str | None
-    at: datetime
-    actor: UserRef | None = related(User, "actor_id")
+    stage: Stage = strawberry.field(description="The stage moved into.")
+    reason: str | None = strawberry.field(
+        description="A short why: the mover's, or hubql's own (`created`, `published`, "
+        "`archived`); null when none was given."
+    )
+    message: str | None = strawberry.field(
+        description="The mover's words, for people; null when none were given."
+    )
+    at: datetime = strawberry.field(description="When it moved.")
+    actor: UserRef | None = related(
+        User, "actor_id", description="Who moved it; null when that user is gone."
+    )
 
 
 async def _reference(version: strawberry.Parent[VersionRow], info: Info) -> str:
@@ -51,19 +58,30 @@ async def _reference(version: strawberry.Parent[VersionRow], info: Info) -> str:
     return f"{organization.name}/{project.name}:{version.name}"
 
 
-@strawberry.interface(description="What model and component versions share.")
+@strawberry.interface(
+    description="What model and component versions share. A version's name and content never "
+    "change; its description, tags and stage do."
+)
 class ProjectVersion:
-    name: str
-    description: str | None
-    tags: list[str]
-    stage: Stage
-    digest: str = strawberry.field(description="sha256 of the canonical content.")
-    created_at: datetime
-    updated_at: datetime
+    name: str = strawberry.field(
+        description="A slug, unique in the project, e.g. `v3`: the `version` in references."
+    )
+    description: str | None = strawberry.field(description="What it is; null when unset.")
+    tags: list[str] = strawberry.field(description=TAGS_DOC)
+    stage: Stage = strawberry.field(description="Where it is in its life.")
+    digest: str = strawberry.field(
+        description="sha256 of the canonical content (hex): a published name never changes meaning."
+    )
+    created_at: datetime = strawberry.field(description="When it was created.")
+    updated_at: datetime = strawberry.field(
+        description="When it last changed: an update or a stage move."
+    )
 
     reference: str = strawberry.field(resolver=_reference, description="`owner/project:version`.")
-    project: ProjectRef = related(Project, "project_id")
-    created_by: UserRef | None = related(User, "created_by_id")
+    project: ProjectRef = related(Project, "project_id", description="The project it is in.")
+    created_by: UserRef | None = related(
+        User, "created_by_id", description="Who created it; null when that user is gone."
+    )
 
 
 async def _conditions_of(info: Info, versions: Sequence[VersionRow]) -> Iterable[Any]:
@@ -101,19 +119,29 @@ def stage_conditions() -> Any:
 class UpdateInput:
     """What may change about a version (each kind's input may add to it)."""
 
-    id: relay.GlobalID
-    description: str | None = strawberry.UNSET
-    tags: list[str] | None = strawberry.UNSET
+    id: relay.GlobalID = strawberry.field(description="The version's global id.")
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Up to 2,000 characters; null clears it."
+    )
+    tags: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description=f"Replacing the old; null clears them. {TAGS_DOC}"
+    )
 
 
 @strawberry.input
 class TransitionInput:
     """What a stage move says (each kind's input adds `archiveOthers`)."""
 
-    id: relay.GlobalID
-    stage: Stage
-    reason: str | None = None
-    message: str | None = None
+    id: relay.GlobalID = strawberry.field(description="The version's global id.")
+    stage: Stage = strawberry.field(
+        description="The stage to move to; not the one it is in (INVALID_TRANSITION)."
+    )
+    reason: str | None = strawberry.field(
+        default=None, description="A short why, up to 128 characters, e.g. `approved`."
+    )
+    message: str | None = strawberry.field(
+        default=None, description="Why, for people, up to 2,000 characters."
+    )
 
 
 # What `update…`, `transition…Stage` and `delete…` do, for either kind (`update…` says what its

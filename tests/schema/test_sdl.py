@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from graphql import Node, Visitor, parse, print_ast, visit
 from strawberry.printer import print_schema
 from typer.testing import CliRunner
 
@@ -22,8 +23,22 @@ def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
     assert output.read_text() == SCHEMA_PATH.read_text()
 
 
+class _LeaveOutDescriptions(Visitor):
+    def leave(self, node: Node, *_: object) -> Node | None:
+        if getattr(node, "description", None) is None:
+            return None
+        fields = {key: getattr(node, key) for key in node.keys}
+        return node.__class__(**{**fields, "description": None})
+
+
+def _without_descriptions(sdl: str) -> str:
+    """The SDL's shape: described arguments print one a line, which the contract doesn't care
+    about."""
+    return print_ast(visit(parse(sdl, no_location=True), _LeaveOutDescriptions()))
+
+
 def test_schema_follows_the_contract() -> None:
-    sdl = SCHEMA_PATH.read_text()
+    sdl = _without_descriptions(SCHEMA_PATH.read_text())
     for expected in (
         "interface Node",
         "node(id: ID!): Node",
