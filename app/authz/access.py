@@ -9,7 +9,7 @@ when only the project's being archived stands in the way.
 
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, overload
 
 from sqlalchemy import select
 
@@ -79,6 +79,12 @@ VERSIONS = frozenset({Kind.MODEL_VERSION, Kind.COMPONENT_VERSION})
 
 def _project_id(kind: Kind, row: Any) -> int:
     return int(row.id if kind is Kind.PROJECT else row.project_id)
+
+
+class Decides(Protocol):
+    """Whether the viewer may do `action` (with its ABAC attributes) on one row."""
+
+    def __call__(self, action: Action, attributes: StageMove = ..., /) -> bool: ...
 
 
 class Access:
@@ -162,8 +168,19 @@ class Access:
 
     async def allowed(self, kind: Kind, row: Any, actions: Iterable[Action]) -> set[Action]:
         """Which of `actions` the viewer may do on the row (`viewerCan`): its roles read once."""
+        decides = await self.decider(kind, row)
+        return {action for action in actions if decides(action)}
+
+    async def decider(self, kind: Kind, row: Any) -> "Decides":
+        """The policy's answers about one row for the viewer, attributes and all (a version's
+        `viewerCan.transition(to:)`): its roles are read once, each question is Casbin's."""
         (roles,) = await self.roles(kind, [row])
-        return {action for action in actions if self._ctx.authz.allows(roles, kind, action)}
+        authz = self._ctx.authz
+
+        def decides(action: Action, attributes: StageMove = NO_ATTRIBUTES) -> bool:
+            return authz.allows(roles, kind, action, attributes)
+
+        return decides
 
     async def project_role(self, project: Project) -> ProjectRole | None:
         """The viewer's effective role on the project: the strongest that applies."""

@@ -18,6 +18,7 @@ from app.graphql.kit import (
     mutation,
     payload,
     related,
+    viewer_permissions,
 )
 from app.graphql.refs import ArtifactRef, ModelVersionRef, ProjectRef, RunRef, UserRef
 from app.projects.models import Project as ProjectRow
@@ -64,6 +65,16 @@ class Artifact:
     summary: JSON | None = strawberry.field(
         description="Free-form facts about it (a JSON object); null when none."
     )
+
+
+@strawberry.type(
+    description="What the viewer may do to this run; the same policy decides the mutations."
+)
+class RunPermissions:
+    update: bool = strawberry.field(
+        description="`updateRun`: its status, results, artifacts and lineage."
+    )
+    delete: bool = strawberry.field(description="`deleteRun` (project admins).")
 
 
 @strawberry.type(
@@ -129,6 +140,10 @@ class Run(RowNode):
         self, run: strawberry.Parent[models.Run], info: Info
     ) -> list[ModelVersionRef]:
         return await info.context.loaders.registry.of_run.load(run.id)
+
+    @strawberry.field(description="What the viewer may do to it.")
+    async def viewer_can(self, run: strawberry.Parent[models.Run], info: Info) -> RunPermissions:
+        return await viewer_permissions(info, Kind.RUN, run, RunPermissions)
 
 
 # ---- mutations --------------------------------------------------------------------------------

@@ -5,13 +5,15 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 from strawberry.utils.str_converters import to_snake_case
 
-from app.authz.roles import Kind
+from app.authz.access import Decides
+from app.authz.enforcer import StageMove
+from app.authz.roles import Action, Kind
 from app.context import Context
 from app.graphql.context import Info
 from app.graphql.cost import ListSize
@@ -58,6 +60,37 @@ async def _reference(version: strawberry.Parent[VersionRow], info: Info) -> str:
     return f"{organization.name}/{project.name}:{version.name}"
 
 
+@strawberry.type(
+    description="What the viewer may do to this version; the same policy decides the mutations."
+)
+class VersionPermissions:
+    update: bool = strawberry.field(description="Changing its description and tags.")
+    delete: bool = strawberry.field(description="Deleting it (project admins).")
+    _decides: strawberry.Private[Decides]
+    _stage: strawberry.Private[Stage]
+
+    @strawberry.field(
+        description="Whether the viewer may move it to `to`: a move into or out of PRODUCTION "
+        "takes more than the others (project admins, as the policy says)."
+    )
+    def transition(
+        self, to: Annotated[Stage, strawberry.argument(description="The stage to move it to.")]
+    ) -> bool:
+        move = StageMove(from_stage=self._stage.value, to_stage=to.value)
+        return self._decides(Action.TRANSITION, move)
+
+
+async def _viewer_can(version: strawberry.Parent[VersionRow], info: Info) -> VersionPermissions:
+    kind = Kind.MODEL_VERSION if isinstance(version, ModelVersion) else Kind.COMPONENT_VERSION
+    decides = await info.context.access.decider(kind, version)
+    return VersionPermissions(
+        update=decides(Action.UPDATE),
+        delete=decides(Action.DELETE),
+        _decides=decides,
+        _stage=version.stage,
+    )
+
+
 @strawberry.interface(
     description="What model and component versions share. A version's name and content never "
     "change; its description, tags and stage do."
@@ -81,6 +114,9 @@ class ProjectVersion:
     project: ProjectRef = related(Project, "project_id", description="The project it is in.")
     created_by: UserRef | None = related(
         User, "created_by_id", description="Who created it; null when that user is gone."
+    )
+    viewer_can: VersionPermissions = strawberry.field(
+        resolver=_viewer_can, description="What the viewer may do to it."
     )
 
 

@@ -1,8 +1,11 @@
 """The contract typed clients rely on (api.md, Decisions of 2026-11-30): each test here is one
 thing a client saw go wrong before, and fails on the schema as it was."""
 
+import pytest
+
 from app.organizations.models import OrganizationRole
-from app.projects.models import ProjectFeature, ProjectVisibility
+from app.projects.models import ProjectFeature, ProjectRole, ProjectVisibility
+from app.versions.models import Stage
 from tests.helpers import Factory, GraphQLClient, Person, error_codes, global_id
 
 # ---- payloads are nullable ------------------------------------------------------------------
@@ -121,3 +124,74 @@ async def test_a_run_uuid_is_a_string_and_only_ids_are_ids(gql: GraphQLClient) -
     assert uuid["type"]["ofType"]["name"] == "String"
     run = next(f for f in types["project"]["fields"] if f["name"] == "run")
     assert run["args"][0]["type"]["ofType"]["name"] == "String"
+
+
+# ---- the graph says what the policy says ----------------------------------------------------
+
+VERSION_CAN = """query($id: ID!) { node(id: $id) { ... on ModelVersion {
+    viewerCan { update delete toProduction: transition(to: PRODUCTION)
+                toStaging: transition(to: STAGING) } } } }"""
+TRANSITION = """mutation($id: ID!, $stage: Stage!) {
+    transitionModelVersionStage(input: {id: $id, stage: $stage}) {
+      modelVersion { stage } userErrors { code } } }"""
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (ProjectRole.VIEWER, {"update": False, "delete": False, "toProduction": False,
+                              "toStaging": False}),
+        (ProjectRole.WRITER, {"update": True, "delete": False, "toProduction": False,
+                              "toStaging": True}),
+        (ProjectRole.ADMIN, {"update": True, "delete": True, "toProduction": True,
+                             "toStaging": True}),
+    ],
+)  # fmt: skip
+async def test_a_versions_viewer_can_is_what_the_transition_mutation_decides(
+    gql: GraphQLClient, factory: Factory, role: ProjectRole, expected: dict[str, bool]
+) -> None:
+    _, project, run, _ = await _registry(factory)
+    someone = await factory.user("someone")
+    await factory.grant(project, role, person=someone)
+    version = global_id("ModelVersion", await factory.model_version(project, "v9", run_id=run))
+    can = (await gql.data(VERSION_CAN, {"id": version}, as_=someone))["node"]["viewerCan"]
+    assert can == expected
+    # What it says is what happens.
+    for stage, allowed in (("PRODUCTION", can["toProduction"]), ("STAGING", can["toStaging"])):
+        body = await gql(TRANSITION, {"id": version, "stage": stage}, as_=someone)
+        if allowed:
+            assert body["data"]["transitionModelVersionStage"]["modelVersion"] == {"stage": stage}
+        else:
+            assert error_codes(body) == ["FORBIDDEN"]
+
+
+async def test_out_of_production_takes_an_admin_too(gql: GraphQLClient, factory: Factory) -> None:
+    _, project, _, _ = await _registry(factory)
+    writer = await factory.user("writer")
+    await factory.grant(project, ProjectRole.WRITER, person=writer)
+    live = global_id(
+        "ModelVersion", await factory.model_version(project, "live", stage=Stage.PRODUCTION)
+    )
+    query = """query($id: ID!) { node(id: $id) { ... on ModelVersion {
+        viewerCan { transition(to: STAGING) } } } }"""
+    data = await gql.data(query, {"id": live}, as_=writer)
+    assert data["node"]["viewerCan"] == {"transition": False}
+
+
+async def test_runs_and_component_versions_say_what_the_viewer_may_do(
+    gql: GraphQLClient, factory: Factory
+) -> None:
+    _, project, run, _ = await _registry(factory)
+    writer = await factory.user("writer")
+    await factory.grant(project, ProjectRole.WRITER, person=writer)
+    component = await factory.component_version(project, "1.0")
+    data = await gql.data(
+        """query($run: ID!, $component: ID!) {
+          run: node(id: $run) { ... on Run { viewerCan { update delete } } }
+          component: node(id: $component) { ... on ComponentVersion {
+            viewerCan { update delete transition(to: PRODUCTION) } } } }""",
+        {"run": global_id("Run", run), "component": global_id("ComponentVersion", component)},
+        as_=writer,
+    )
+    assert data["run"]["viewerCan"] == {"update": True, "delete": False}
+    assert data["component"]["viewerCan"] == {"update": True, "delete": False, "transition": False}
