@@ -185,13 +185,15 @@ class Project(RowNode):
         return GRANTS.under(project.id)
 
     @strawberry.field(
-        description="Projects whose runs may be promoted here (besides itself).",
+        description="Projects whose runs may be promoted here: itself first, then the sources "
+        "`setPromotionSources` named (those the viewer may read), by name.",
         directives=[ListSize(assumed_size=10)],
     )
     async def promotion_sources(
         self, project: strawberry.Parent[models.Project], info: Info
     ) -> list[ProjectRef]:
-        return await info.context.loaders.projects.promotion_sources.load(project.id)
+        # A project's own runs may always be promoted in it (api.md: "itself always").
+        return [project, *await info.context.loaders.projects.promotion_sources.load(project.id)]
 
     @connection(RUNS, description="Runs, newest change first unless ordered otherwise.")
     async def runs(self, project: strawberry.Parent[models.Project]) -> Slice:

@@ -39,8 +39,10 @@ def digest(content: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _content(artifacts: list[dict[str, Any]], run_uuid: str | None) -> dict[str, Any]:
-    return {"artifacts": artifacts, "run": run_uuid}
+def content(artifacts: list[dict[str, Any]], metadata: Any, run_uuid: str | None) -> dict[str, Any]:
+    """What a model version's digest covers: its files, its metadata and the run it came from
+    (the migration `metadata is content` recomputes old digests the same way)."""
+    return {"artifacts": artifacts, "metadata": metadata, "run": run_uuid}
 
 
 def _artifact_json(kind: str, name: str, path: str, summary: Any) -> dict[str, Any]:
@@ -74,8 +76,8 @@ async def _insert(
         stage=Stage.TESTING,
         run_id=None if run is None else run.id,
         artifacts=artifacts,
-        meta=validate_json(described["metadata"], field="metadata"),
-        digest=digest(_content(artifacts, None if run is None else run.uuid)),
+        meta=(metadata := validate_json(described["metadata"], field="metadata")),
+        digest=digest(content(artifacts, metadata, None if run is None else run.uuid)),
         created_by_id=ctx.viewer.user_id,
     )
     found, created = await versions.insert_or_existing(

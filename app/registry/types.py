@@ -183,11 +183,12 @@ class CreateModelVersionInput:
     metadata: JSON | None = strawberry.field(default=None, description=METADATA_DOC)
 
 
-@strawberry.input(description="Only the given fields change; name and artifacts never do.")
+@strawberry.input(
+    description="Only the given fields change; the name and the content (artifacts, metadata) "
+    "never do."
+)
 class UpdateModelVersionInput(UpdateInput):
-    metadata: JSON | None = strawberry.field(
-        default=strawberry.UNSET, description=f"{METADATA_DOC} Null clears it."
-    )
+    pass
 
 
 @strawberry.input(description="Which model version to delete.")

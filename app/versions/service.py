@@ -23,7 +23,6 @@ from app.names import normalize_slug, validate_text
 from app.projects.models import Project
 from app.projects.service import validate_tags
 from app.registry.models import ModelVersion, StageCondition
-from app.runs.service import validate_json
 from app.unset import UNSET
 from app.versions.models import Stage
 
@@ -115,20 +114,15 @@ async def update(
     *,
     description: str | None = UNSET,
     tags: Sequence[str] | None = UNSET,
-    metadata: Any = UNSET,
 ) -> Any:
-    """Description, tags and (model versions') metadata: all that may change about a version (its
-    content never does)."""
+    """Description and tags: all that may change about a version (its content, which for a model
+    version includes its metadata, never does: `digest` pins it)."""
     version: Version = await ctx.access.get(kind, version_id, Action.UPDATE)
     project = await ctx.access.project_of(version)
     if description is not UNSET:
         version.description = validate_text(description, field="description", max_length=2000)
     if tags is not UNSET:
         version.tags = validate_tags(tags or [])
-    if metadata is not UNSET:
-        if not isinstance(version, ModelVersion):
-            raise Invalid("Only model versions have metadata.", field="metadata")
-        version.meta = validate_json(metadata, field="metadata")
     version.updated_at = utcnow()
     await ctx.session.flush()
     await record(ctx, kind, "updated", version, project)

@@ -195,3 +195,65 @@ async def test_runs_and_component_versions_say_what_the_viewer_may_do(
     )
     assert data["run"]["viewerCan"] == {"update": True, "delete": False}
     assert data["component"]["viewerCan"] == {"update": True, "delete": False, "transition": False}
+
+
+# ---- promotion sources ----------------------------------------------------------------------
+
+
+async def test_promotion_sources_include_the_project_itself(
+    gql: GraphQLClient, factory: Factory
+) -> None:
+    owner, project, _, acme = await _registry(factory)
+    training = await factory.project(acme, "training")
+    query = '{ project(owner: "acme", name: "vision") { promotionSources { name } } }'
+    data = await gql.data(query, as_=owner)
+    assert data["project"]["promotionSources"] == [{"name": "vision"}]
+    # Naming itself among the sources changes nothing: it is there once, first.
+    sources = """mutation($id: ID!, $sources: [ID!]!) {
+        setPromotionSources(input: {projectId: $id, sourceIds: $sources}) {
+          project { promotionSources { name } } } }"""
+    vision = global_id("Project", project)
+    variables = {"id": vision, "sources": [global_id("Project", training), vision]}
+    data = await gql.data(sources, variables, as_=owner)
+    assert data["setPromotionSources"]["project"]["promotionSources"] == [
+        {"name": "vision"},
+        {"name": "training"},
+    ]
+
+
+# ---- metadata is content --------------------------------------------------------------------
+
+PROMOTE = """mutation($project: ID!, $run: ID!, $metadata: JSON) {
+    promoteRun(input: {projectId: $project, runId: $run, name: "v5", metadata: $metadata}) {
+      modelVersion { id metadata digest } userErrors { field code } } }"""
+
+
+async def test_metadata_is_fixed_at_creation_and_covered_by_the_digest(
+    gql: GraphQLClient, factory: Factory
+) -> None:
+    owner, project, run, _ = await _registry(factory)
+    variables = {"project": global_id("Project", project), "run": global_id("Run", run)}
+    first = await gql.data(PROMOTE, {**variables, "metadata": {"framework": "onnx"}}, as_=owner)
+    version = first["promoteRun"]["modelVersion"]
+    # The same name with other metadata is other content: TAKEN, not silently the old version.
+    again = await gql.data(PROMOTE, {**variables, "metadata": {"framework": "tf"}}, as_=owner)
+    assert again["promoteRun"] == {
+        "modelVersion": None,
+        "userErrors": [{"field": "name", "code": "TAKEN"}],
+    }
+    same = await gql.data(PROMOTE, {**variables, "metadata": {"framework": "onnx"}}, as_=owner)
+    assert same["promoteRun"]["modelVersion"] == version
+    # And no update rewrites it.
+    body = await gql(
+        """mutation($id: ID!) { updateModelVersion(input: {id: $id, metadata: {framework: "tf"}})
+             { modelVersion { metadata } } }""",
+        {"id": version["id"]},
+        as_=owner,
+    )
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    read = await gql.data(
+        "query($id: ID!) { node(id: $id) { ... on ModelVersion { metadata digest } } }",
+        {"id": version["id"]},
+        as_=owner,
+    )
+    assert read["node"] == {"metadata": {"framework": "onnx"}, "digest": version["digest"]}

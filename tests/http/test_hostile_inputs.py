@@ -234,7 +234,7 @@ MUTATIONS = {
     "updateRun": ("UpdateRunInput", "run { id outputs }"),
     "promoteRun": ("PromoteRunInput", "modelVersion { id metadata }"),
     "createModelVersion": ("CreateModelVersionInput", "modelVersion { id metadata }"),
-    "updateModelVersion": ("UpdateModelVersionInput", "modelVersion { id metadata }"),
+    "updateModelVersion": ("UpdateModelVersionInput", "modelVersion { id description }"),
     "addOrganizationMember": ("OrganizationMemberInput", "member { role }"),
     "removeOrganizationMember": ("RemoveOrganizationMemberInput", "member { role }"),
     "setProjectAccess": ("SetProjectAccessInput", "grant { role }"),
@@ -641,7 +641,7 @@ NULS = [
         ("metadata-value", version_input({"f": [NUL]}), (DOC,)),
     ]),
     *mutations("nul", "updateModelVersion", [
-        ("metadata", {"id": MODEL_VERSION_ID, "metadata": {"a": NUL}}, (VAR,)),
+        ("description", {"id": MODEL_VERSION_ID, "description": f"a{NUL}b"}, (VAR,)),
     ]),
     *queries("nul", [
         ("runs-query-name", "runs", f"name:{NUL}", ALL),
@@ -700,6 +700,7 @@ NAN_INFINITY = [
     ], metrics_follow_up=True),
     *mutations("nan-infinity", "updateRun", [
         ("outputs-nan", {"id": RUN_ID, "outputs": {"a": JSON_NAN}}, (VAR,)),
+        ("inputs-minus-infinity", {"id": RUN_ID, "inputs": {"a": JSON_MINUS_INFINITY}}, (VAR,)),
     ], metrics_follow_up=True),
     *mutations("nan-infinity", "createRun", [
         ("inputs-nan-in-a-list", run_input(inputs={"lr": [0.1, JSON_NAN]}), (VAR,)),
@@ -712,10 +713,6 @@ NAN_INFINITY = [
     *mutations("nan-infinity", "createModelVersion", [
         ("metadata-infinity", version_input({"size": JSON_INFINITY}), (VAR,)),
         ("metadata-1e400", version_input({"size": JSON_1E400}), (DOC,)),
-    ]),
-    *mutations("nan-infinity", "updateModelVersion", [
-        ("metadata-minus-infinity",
-         {"id": MODEL_VERSION_ID, "metadata": {"a": JSON_MINUS_INFINITY}}, (VAR,)),
     ]),
     *list_cases("nan-infinity/runs-first-nan", "runs", "first", JSON_NAN, VAR_GET),
     *list_cases("nan-infinity/runs-last-infinity", "runs", "last", JSON_INFINITY, (VAR,)),

@@ -411,8 +411,9 @@ def _access_removed(scene: Scene, payload: dict[str, Any], state: dict[str, Any]
 
 
 def _sources_set(scene: Scene, payload: dict[str, Any], state: dict[str, Any]) -> None:
-    assert payload["project"]["promotionSources"] == [{"name": SOURCE}]
-    state["project"]["promotionSources"] = [{"name": SOURCE}]
+    # Itself first, always; then the sources set.
+    assert payload["project"]["promotionSources"] == [{"name": PROJECT}, {"name": SOURCE}]
+    state["project"]["promotionSources"] = [{"name": PROJECT}, {"name": SOURCE}]
     activity(state, promotion_sources=1)
 
 
@@ -571,7 +572,7 @@ async def check(
         assert [error["code"] for error in payload["userErrors"]] == [INVALID], payload
     else:
         assert error_codes(body) == [outcome], body
-        assert body["data"] is None
+        assert body["data"] == {mutation.field: None}
     assert await scene.state() == before
 
 

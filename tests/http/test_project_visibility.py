@@ -367,7 +367,7 @@ class TestPrivateProjectIsInvisible:
                 {"input": variables(acme)},
                 as_=viewer,
             )
-            assert body["data"] is None, body
+            assert body["data"] == {field: None}, body
             codes[field] = error_codes(body)
         assert codes == {field: ["NOT_FOUND"] for field, _, _ in PRIVATE_MUTATIONS}
         assert await factory.row_counts() == before

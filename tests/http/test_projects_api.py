@@ -246,7 +246,10 @@ class TestPromotionSources:
         )
         training = global_id("Project", await factory.project(acme.id, "training"))
         data = await gql.data(SOURCES, {"id": registry, "sources": [training]}, as_=acme.owner)
-        assert data["setPromotionSources"]["project"]["promotionSources"] == [{"name": "training"}]
+        assert data["setPromotionSources"]["project"]["promotionSources"] == [
+            {"name": "registry"},
+            {"name": "training"},
+        ]
         other_owner = await factory.user("other")
         other = await factory.organization("other", owner=other_owner)
         foreign = global_id(

@@ -259,15 +259,15 @@ class TestPromotionRules:
 
 
 class TestVersionsAreImmutableInMeaning:
-    async def test_update_changes_description_tags_and_metadata_only(
+    async def test_update_changes_description_and_tags_only(
         self, gql: GraphQLClient, story: Story
     ) -> None:
         run = await run_with_model(gql, story)
         v1 = (await promote(gql, story, run["id"], "v1"))["modelVersion"]
         data = await gql.data(
             'mutation($id: ID!) { updateModelVersion(input: {id: $id, description: "Best",'
-            ' tags: ["prod"], metadata: {framework: "onnx"}}) { modelVersion { description tags'
-            " metadata digest name } userErrors { code } } }",
+            ' tags: ["prod"]}) { modelVersion { description tags digest name } userErrors { code }'
+            " } }",
             {"id": v1["id"]},
             as_=story.writer,
         )
@@ -275,7 +275,6 @@ class TestVersionsAreImmutableInMeaning:
         assert updated == {
             "description": "Best",
             "tags": ["prod"],
-            "metadata": {"framework": "onnx"},
             "digest": v1["digest"],
             "name": "v1",
         }

@@ -247,7 +247,7 @@ class TestPublishComponentVersion:
             as_=hub.viewer,
         )
         assert error_codes(body) == ["FORBIDDEN"]
-        assert body["data"] is None
+        assert body["data"] == {"publishComponentVersion": None}
         assert await factory.row_counts() == before
 
     async def test_an_outsider_finds_no_internal_project(
