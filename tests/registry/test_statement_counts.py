@@ -37,9 +37,10 @@ query Registry($n: Int!) {
         modelVersions(first: $n) {
           edges { node {
             name
-            run { name createdBy { username } }
+            run { name createdBy { username } viewerCan { update } }
             lineage { upstream { name } }
             stageConditions { stage actor { username } }
+            viewerCan { update toProduction: transition(to: PRODUCTION) }
           } }
         }
       } }
@@ -225,6 +226,9 @@ async def _statements(
                 f"data-{project}",
             ]
             assert [c["stage"] for c in node["stageConditions"]] == ["TESTING", "STAGING"]
+            # A MEMBER of the organization writes in its INTERNAL projects, short of PRODUCTION.
+            assert node["viewerCan"] == {"update": True, "toProduction": False}
+            assert node["run"]["viewerCan"] == {"update": True}
             seen.creators.add(node["run"]["createdBy"]["username"])
             seen.actors.update(c["actor"]["username"] for c in node["stageConditions"])
     return statements
