@@ -16,6 +16,7 @@ from app.errors import QueryTooComplex, Unauthenticated
 from app.settings import Settings
 
 if TYPE_CHECKING:
+    from app.events.bus import Bus
     from app.request_loaders import Loaders
 
 # Rows a request may load per node of its limit (see `Context.take_rows`).
@@ -30,6 +31,10 @@ class Context:
     settings: Settings
     request_id: str = ""
     rows_loaded: int = 0
+    # This process's subscribers, woken when a transaction that wrote activity commits.
+    events: "Bus | None" = None
+    # Whether the current write transaction wrote an activity row (an event).
+    announced: bool = False
     _loaders: "Loaders | None" = field(default=None, init=False, repr=False)
     access: Access = field(init=False, repr=False)
 
@@ -92,5 +97,8 @@ class Context:
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncSession]:
         """One transaction for one mutation field: everything in it commits or nothing does."""
+        self.announced = False
         async with write_transaction(self.session):
             yield self.session
+        if self.announced and self.events is not None:
+            self.events.wake()

@@ -9,10 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from app.authz.enforcer import Authorizer
 from app.db import create_engine, create_sessionmaker, pool_options
+from app.events.bus import Bus
+from app.events.listener import Listener
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
 from app.http import (
@@ -57,25 +59,36 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         **pool_options(settings.database_url, settings.db_pool_size, settings.db_max_overflow),
     )
     registry = CollectorRegistry()
+    events = Bus()
     graphql = GraphQLApp(
         build_schema(settings),
         settings=settings,
         authz=authz,
         sessions=create_sessionmaker(app_engine),
+        events=events,
     )
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         tune_garbage_collector()
+        # Other processes' commits wake this one's subscribers through PostgreSQL; on SQLite
+        # every writer is in this process, and waking after commit is enough.
+        listener = None
+        if app_engine.dialect.name == "postgresql":
+            listener = Listener(settings.database_url, events)
+            listener.start()
         try:
             yield
         finally:
+            if listener is not None:
+                await listener.stop()
             if owns_engine:
                 await app_engine.dispose()
 
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readiness(app_engine, migration_head(settings.database_url))),
             Route("/metrics", metrics_endpoint(registry)),

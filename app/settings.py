@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=20, ge=0)
     # GraphQL operations one process runs at once; the others wait their turn (HTTP stays open).
     max_concurrent_operations: int = Field(default=4, ge=1)
+    # Subscriptions one WebSocket may hold at once.
+    max_subscriptions_per_connection: int = Field(default=20, ge=1)
     max_page_size: int = Field(default=100, ge=1)
     default_page_size: int = Field(default=20, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)

@@ -16,6 +16,8 @@ class GraphQLContext(Context):
     response: Response | None = None
     # The viewer's budget after this operation was charged (None when no limit is set).
     rate_limit: Budget | None = None
+    # A WebSocket's connection_init payload (Strawberry sets it; the token is read from it).
+    connection_params: dict[str, object] | None = None
 
 
 Info = strawberry.Info[GraphQLContext, None]

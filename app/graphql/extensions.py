@@ -96,7 +96,15 @@ class ErrorPolicy(MaskErrors):
 
     def on_operation(self) -> Iterator[None]:
         yield from super().on_operation()
-        result = self.execution_context.result
+        self._code(self.execution_context.result)
+
+    def _process_result(self, result: object) -> None:
+        """MaskErrors' step for a response and for each event of a subscription (before it is
+        sent): codes too."""
+        super()._process_result(result)
+        self._code(result)
+
+    def _code(self, result: object) -> None:
         for error in getattr(result, "errors", None) or []:
             code = error_code(error)
             if code is not None:

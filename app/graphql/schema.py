@@ -20,6 +20,7 @@ from strawberry.types.base import get_object_definition
 
 from app.activity.types import Activity
 from app.authz.roles import Kind
+from app.events.types import Subscription
 from app.graphql.extensions import ErrorPolicy, OperationLimits, SafeParserCache
 from app.graphql.limits import RateLimitQuery
 from app.graphql.lookahead import install_direct_resolvers
@@ -142,6 +143,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     schema = Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=list(NODE_TYPES),
         extensions=build_extensions(settings),
         scalar_overrides=SCALAR_OVERRIDES,

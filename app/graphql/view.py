@@ -10,7 +10,8 @@ import asyncio
 import json
 import re
 import uuid
-from typing import Any
+from datetime import timedelta
+from typing import Any, cast
 
 import orjson
 import structlog
@@ -21,14 +22,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.ides import GraphQL_IDE
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from app.authn import authenticate, parse_authorization
 from app.authz.enforcer import Authorizer
 from app.errors import BadUserInput, ErrorCode, TopLevelError
+from app.events.bus import Bus
 from app.graphql.context import GraphQLContext
 from app.http import BodyTooLarge
 from app.settings import Settings
@@ -122,10 +127,19 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
         settings: Settings,
         authz: Authorizer,
         sessions: async_sessionmaker[AsyncSession],
+        events: Bus | None = None,
     ) -> None:
         # Without introspection there is no explorer to serve: GraphiQL would only fail.
         ide: GraphQL_IDE | None = "graphiql" if settings.introspection else None
-        super().__init__(schema, graphql_ide=ide, allow_queries_via_get=True)
+        super().__init__(
+            schema,
+            graphql_ide=ide,
+            allow_queries_via_get=True,
+            subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+            connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+        )
+        self.events = events
         self.settings = settings
         self.authz = authz
         self.sessions = sessions
@@ -135,6 +149,9 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
         self.running = asyncio.Semaphore(settings.max_concurrent_operations)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._serve_websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -257,6 +274,32 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
                 raise HTTPException(400, "The request body must be a JSON object.")
         return await super().parse_http_body(request)
 
+    async def _serve_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Subscriptions: one context (and session) for the socket's life, closed with it."""
+        websocket = WebSocket(scope, receive, send)
+        websocket.state.request_id = _request_id(websocket.headers.get("x-request-id"))
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            context = getattr(websocket.state, "hubql_context", None)
+            if context is not None:
+                await context.close()
+
+    async def on_ws_connect(self, context: GraphQLContext) -> UnsetType | dict[str, object] | None:
+        """graphql-transport-ws: the token comes in connection_init's payload
+        (`{"Authorization": "Bearer …"}`); a bad one closes the socket (4403)."""
+        header = (context.connection_params or {}).get("Authorization")
+        if header is not None and not isinstance(header, str):
+            raise ConnectionRejectionError({"message": "Authorization must be a string."})
+        try:
+            context.viewer = await authenticate(context.session, parse_authorization(header))
+        except TopLevelError as error:
+            raise ConnectionRejectionError({"message": error.message}) from error
+        finally:
+            # The connection's session holds nothing between operations.
+            await context.session.close()
+        return cast(UnsetType, UNSET)
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> GraphQLContext:
@@ -270,6 +313,7 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
         context = GraphQLContext(
             session=session,
             viewer=viewer,
+            events=self.events,
             authz=self.authz,
             settings=self.settings,
             request_id=request.state.request_id,
