@@ -21,6 +21,30 @@ ARCHIVED = "state:archived"
 PUBLIC_OWNER = "organization:public"
 
 
+# What each role allows, in words (the SDL's descriptions of the role enums' values); the policy
+# in `policies/` is what decides. Role names appear here, in `app/authz/`, and nowhere else.
+ROLE_DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "OrganizationRole": {
+        "OWNER": "Everything; alone may delete the organization or grant OWNER.",
+        "MANAGER": "Settings, members (at or below their own role) and teams, and all ADMIN may "
+        "do.",
+        "ADMIN": "Creates projects; project ADMIN on every project of the organization.",
+        "MEMBER": "Project WRITER on the organization's PUBLIC and INTERNAL projects.",
+        "VIEWER": "Project VIEWER on the organization's PUBLIC and INTERNAL projects.",
+        "OUTSIDER": "Nothing through the organization: only what project grants give.",
+    },
+    "ProjectRole": {
+        "ADMIN": "Settings, access, deleting runs and versions, moves into or out of PRODUCTION.",
+        "WRITER": "Records runs, promotes and publishes versions, moves stages outside PRODUCTION.",
+        "VIEWER": "Reads.",
+    },
+    "TeamRole": {
+        "MAINTAINER": "Manages the team's members, besides the organization's OWNERs and MANAGERs.",
+        "MEMBER": "Holds the project access the team is granted.",
+    },
+}
+
+
 class Kind(StrEnum):
     USER = "user"
     ACCESS_TOKEN = "access_token"  # noqa: S105  (a resource kind)

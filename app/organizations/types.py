@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 
 from app.activity.listing import ACTIVITY
-from app.authz.roles import Action, Kind
+from app.authz.roles import ROLE_DESCRIPTIONS, Action, Kind
 from app.graphql.context import Info
 from app.graphql.kit import (
     INPUT_DOC,
@@ -41,15 +41,7 @@ described_enum(
     OrganizationRole,
     name="OrganizationRole",
     description="Organization roles, strongest first; what each may do is in the policy.",
-    values={
-        "OWNER": "Everything; alone may delete the organization or grant OWNER.",
-        "MANAGER": "Settings, members (at or below their own role) and teams, and all ADMIN may "
-        "do.",
-        "ADMIN": "Creates projects; project ADMIN on every project of the organization.",
-        "MEMBER": "Project WRITER on the organization's PUBLIC and INTERNAL projects.",
-        "VIEWER": "Project VIEWER on the organization's PUBLIC and INTERNAL projects.",
-        "OUTSIDER": "Nothing through the organization: only what project grants give.",
-    },
+    values=ROLE_DESCRIPTIONS["OrganizationRole"],
 )
 
 

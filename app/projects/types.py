@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 from strawberry.permission import BasePermission, PermissionExtension
 
-from app.authz.roles import Action, Kind
+from app.authz.roles import ROLE_DESCRIPTIONS, Action, Kind
 from app.errors import ErrorCode
 from app.graphql.context import Info
 from app.graphql.cost import ListSize
@@ -70,11 +70,7 @@ described_enum(
     models.ProjectRole,
     name="ProjectRole",
     description="Project roles, strongest first; a viewer's is the strongest that applies.",
-    values={
-        "ADMIN": "Settings, access, deleting runs and versions, moves into or out of PRODUCTION.",
-        "WRITER": "Records runs, promotes and publishes versions, moves stages outside PRODUCTION.",
-        "VIEWER": "Reads.",
-    },
+    values=ROLE_DESCRIPTIONS["ProjectRole"],
 )
 described_enum(
     models.ProjectFeature,

@@ -6,7 +6,7 @@ from functools import partial
 import strawberry
 from strawberry import relay
 
-from app.authz.roles import Kind
+from app.authz.roles import ROLE_DESCRIPTIONS, Kind
 from app.graphql.context import Info
 from app.graphql.kit import (
     Deleted,
@@ -32,10 +32,7 @@ described_enum(
     models.TeamRole,
     name="TeamRole",
     description="Roles on a team.",
-    values={
-        "MAINTAINER": "Manages the team's members, besides the organization's OWNERs and MANAGERs.",
-        "MEMBER": "Holds the project access the team is granted.",
-    },
+    values=ROLE_DESCRIPTIONS["TeamRole"],
 )
 
 

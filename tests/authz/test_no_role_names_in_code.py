@@ -105,7 +105,8 @@ def _role_assignments(tree: ast.AST) -> set[int]:
     allowed: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            allowed.update(id(kw.value) for kw in node.keywords if kw.arg == "role")
+            # `role=…`, and a field's `default=…` (a GraphQL input's default team role).
+            allowed.update(id(kw.value) for kw in node.keywords if kw.arg in {"role", "default"})
         elif isinstance(node, ast.Assign):
             if all(isinstance(t, ast.Attribute) and t.attr == "role" for t in node.targets):
                 allowed.add(id(node.value))

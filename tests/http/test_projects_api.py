@@ -34,7 +34,8 @@ async def acme(factory: Factory) -> Org:
 
 async def create(gql: GraphQLClient, org: Org, as_: Person | None = None, **fields: Any) -> Any:
     body = await gql(CREATE, {"input": {"organizationId": org.gid, **fields}}, as_=as_ or org.owner)
-    return body["data"]["createProject"] if body.get("data") else body
+    # A refused viewer's payload is null: the body (its errors) is the answer then.
+    return body["data"]["createProject"] if (body.get("data") or {}).get("createProject") else body
 
 
 class TestCreateProject:
