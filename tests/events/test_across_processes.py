@@ -10,7 +10,8 @@ import asyncpg
 import httpx
 import pytest
 
-from app.projects.models import ProjectFeature, ProjectVisibility
+from app.organizations.models import OrganizationRole
+from app.projects.models import ProjectFeature, ProjectRole, ProjectVisibility
 from tests import databases
 from tests.events.client import subscriber
 from tests.faults.processes import Server, hubql_server
@@ -24,8 +25,10 @@ pytestmark = pytest.mark.skipif(
 
 CREATE_RUN = """mutation($project: ID!, $name: String!) {
   createRun(input: {projectId: $project, name: $name}) { run { id } } }"""
-TRANSITION = """mutation($id: ID!) {
-  transitionModelVersionStage(input: {id: $id, stage: STAGING}) { modelVersion { stage } } }"""
+TRANSITION = """mutation($id: ID!, $stage: Stage!) {
+  transitionModelVersionStage(input: {id: $id, stage: $stage}) { modelVersion { stage } } }"""
+REMOVE_ACCESS = """mutation($project: ID!, $username: String!) {
+  removeProjectAccess(input: {projectId: $project, username: $username}) { grant { role } } }"""
 VERSION_EVENTS = """subscription($project: ID!) {
   modelVersionEvents(project: $project) { activity { verb } modelVersion { stage } } }"""
 ACTIVITY = """subscription { activity(organization: "acme") { verb subject { id } } }"""
@@ -70,24 +73,39 @@ async def _post(
 async def test_a_commit_in_one_process_reaches_a_subscriber_of_another(
     factory: Factory, servers: tuple[Server, Server]
 ) -> None:
+    """Subscribed through A, changed through B: the reader hears within 2 seconds, a member of
+    the organization without access to the project hears nothing, and once the reader's grant
+    is removed (through B too) the reader hears nothing more of it."""
     a, b = servers
     owner, project = await _world(factory)
+    reader, outsider = await factory.user("reader"), await factory.user("outsider")
+    organization = await factory.organization_id("acme")
+    await factory.member(organization, reader, OrganizationRole.VIEWER)
+    await factory.member(organization, outsider, OrganizationRole.VIEWER)
+    await factory.grant(project, ProjectRole.VIEWER, person=reader)
     version = global_id("ModelVersion", await factory.model_version(project, "v1"))
+    project_id = global_id("Project", project)
     async with (
-        subscriber(a.base, owner.token) as client,
+        subscriber(a.base, reader.token) as listening,
+        subscriber(a.base, outsider.token) as uninvited,
         httpx.AsyncClient(base_url=b.base) as http,
     ):
-        await client.subscribe("v", VERSION_EVENTS, {"project": global_id("Project", project)})
+        await listening.subscribe("v", VERSION_EVENTS, {"project": project_id})
+        await uninvited.subscribe("all", ACTIVITY, {})
         await asyncio.sleep(0.5)  # subscribed: the feed's start is read
         loop = asyncio.get_running_loop()
         sent = loop.time()
-        await _post(http, TRANSITION, {"id": version}, owner)
-        [event] = await client.wait_for("v", 1, within=2.0)
+        await _post(http, TRANSITION, {"id": version, "stage": "STAGING"}, owner)
+        [event] = await listening.wait_for("v", 1, within=2.0)
         assert loop.time() - sent < 2.0
         assert event["modelVersionEvents"] == {
             "activity": {"verb": "model_version.stage_changed"},
             "modelVersion": {"stage": "STAGING"},
         }
+        await _post(http, REMOVE_ACCESS, {"project": project_id, "username": "reader"}, owner)
+        await _post(http, TRANSITION, {"id": version, "stage": "TESTING"}, owner)
+        assert len(await listening.wait_for("v", 2, within=2.0)) == 1
+        assert uninvited.events("all") == []
 
 
 async def test_a_dropped_listener_loses_and_doubles_nothing(
