@@ -84,4 +84,4 @@ soak: $(VENV)/.installed-dev
 	$(PY) -m benchmarks.soak --seconds 600 $(SOAK_ARGS)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache
