@@ -72,13 +72,11 @@ def succeeded(payload: P | None, what: str) -> P:
 class RunLike(Protocol):
     @property
     def id(self) -> str: ...
-    @property
-    def uuid(self) -> str: ...
 
 
 def run_reference(run: RunLike) -> str:
-    """What `CreateRunInput.upstream` and `ModelVersionFilter.run` take for a run."""
-    return run.uuid
+    """What `CreateRunInput.upstream` and `ModelVersionFilter.run` take for a run: its id."""
+    return run.id
 
 
 class Story:
@@ -228,7 +226,8 @@ async def registry(story: Story) -> None:
         "setPromotionSources",
     )
     assert [p.full_name for p in present(sources.project, "project").promotion_sources] == [
-        "acme/training"
+        "acme/fraud",  # the project itself comes first
+        "acme/training",
     ]
 
     # Runs with lineage: train-42 consumed what prepare produced.
@@ -253,7 +252,7 @@ async def registry(story: Story) -> None:
         "run",
     )
 
-    async def run_with_model() -> str:
+    async def run_with_model() -> RunLike:
         payload = succeeded(
             (
                 await writer.create_run(
@@ -280,15 +279,15 @@ async def registry(story: Story) -> None:
         )
         run = present(payload.run, "createRun.run")
         assert [u.name for u in run.upstream] == ["prepare"]
-        return run.id
+        return run
 
-    async def promote(run: str, name: str) -> str:
+    async def promote(run: RunLike, name: str) -> str:
         payload = succeeded(
             (
                 await writer.promote_run(
                     PromoteRunInput(
                         projectId=fraud,
-                        runId=run,
+                        runId=run.id,
                         name=name,
                         artifacts=["model"],
                         tags=["golden"],
@@ -320,7 +319,7 @@ async def registry(story: Story) -> None:
         await writer.promote_run(
             PromoteRunInput(
                 projectId=fraud,
-                runId=first_run,
+                runId=first_run.id,
                 name="v1",
                 artifacts=["model"],
                 tags=["golden"],
@@ -341,8 +340,19 @@ async def registry(story: Story) -> None:
     assert await move(admin, v1.id, Stage.STAGING) == Stage.STAGING
     assert await move(admin, v1.id, Stage.PRODUCTION) == Stage.PRODUCTION
 
-    v2 = await promote(await run_with_model(), "v2")
+    second_run = await run_with_model()
+    v2 = await promote(second_run, "v2")
     assert await move(writer, v2, Stage.STAGING) == Stage.STAGING
+
+    # What the frontend shows before the writer tries: the same policy as the mutation.
+    async def may(who: Client, reference: str) -> tuple[bool, bool]:
+        """(to STAGING, to PRODUCTION)"""
+        version = present((await who.model_version_detail(reference=reference)).model_version, "v")
+        return version.viewer_can.to_staging, version.viewer_can.to_production
+
+    assert (await may(writer, "acme/fraud:v2"))[1] is False  # into PRODUCTION: admins
+    assert (await may(writer, "acme/fraud:v1"))[0] is False  # out of PRODUCTION: admins
+    assert (await may(admin, "acme/fraud:v2"))[1] is True
     try:
         await writer.transition_model_version_stage(
             TransitionModelVersionStageInput(id=v2, stage=Stage.PRODUCTION, archiveOthers=True)
@@ -389,6 +399,14 @@ async def registry(story: Story) -> None:
     model_page = present((await writer.model_page(owner="acme", name="fraud")).project, "project")
     assert present(model_page.latest_model_version, "latest").name == "v2"
     assert model_page.model_versions.total_count == 2
+    from_second = present(
+        (
+            await writer.model_page(owner="acme", name="fraud", run=run_reference(second_run))
+        ).project,
+        "project",
+    )
+    assert [e.node.name for e in from_second.model_versions.edges] == ["v2"]
+    assert [e.node.viewer_can.to_production for e in from_second.model_versions.edges] == [False]
     staged = present(
         (await writer.model_page(owner="acme", name="fraud", stage=[Stage.STAGING])).project,
         "project",
@@ -399,6 +417,7 @@ async def registry(story: Story) -> None:
     )
     assert project_page.viewer_can.create_run
     assert project_page.runs.total_count == 3
+    assert all(e.node.viewer_can.update for e in project_page.runs.edges)  # the writer made them
     downstream = {e.node.name: len(e.node.downstream) for e in project_page.runs.edges}
     assert downstream == {"prepare": 2, "train-42": 0}
     lineage = present((await writer.run_lineage(id=prepare.id)).node, "node")

@@ -81,15 +81,20 @@ export async function owners(url: string, token: string, name: string): Promise<
   return members.edges.filter((e) => e.node.role === "OWNER").map((e) => e.node.user.username);
 }
 
-export async function modelPage(url: string, token: string): Promise<string[]> {
+export async function modelPage(url: string, token: string, run: string): Promise<string[]> {
   const data = await request(url, token, ModelPageDocument, {
     owner: "acme",
     name: "fraud",
     stage: ["PRODUCTION", "STAGING"],
+    run,
   });
   const project = unwrap(data.project, "project");
   const versions: ModelVersionSummaryFragment[] = project.modelVersions.edges.map((e) => e.node);
-  return versions.map((v) => `${v.reference} ${stageLabels[v.stage]} ${v.digest.slice(0, 8)}`);
+  // The button to promote into PRODUCTION shows only where the policy would allow it.
+  const promotable: boolean[] = project.modelVersions.edges.map((e) => e.node.viewerCan.toProduction);
+  return versions.map(
+    (v, i) => `${v.reference} ${stageLabels[v.stage]} ${v.digest.slice(0, 8)} ${promotable[i] ?? false}`,
+  );
 }
 
 export async function promoteAndStage(

@@ -23,6 +23,9 @@ export const ModelVersions = graphql`
           reference
           stage
           digest
+          viewerCan {
+            toProduction: transition(to: PRODUCTION)
+          }
           run {
             id
             name

@@ -19,6 +19,9 @@ export const ProjectRuns = graphql`
           name
           status
           createdAt
+          viewerCan {
+            update
+          }
           upstream {
             id
             name
