@@ -70,12 +70,15 @@ class VersionPermissions:
     _stage: strawberry.Private[Stage]
 
     @strawberry.field(
-        description="Whether the viewer may move it to `to`: a move into or out of PRODUCTION "
-        "takes more than the others (project admins, as the policy says)."
+        description="Whether the viewer may move it to `to`, as the mutation would decide: a "
+        "move into or out of PRODUCTION takes more than the others (project admins, as the "
+        "policy says); the stage it is in is no move (false)."
     )
     def transition(
         self, to: Annotated[Stage, strawberry.argument(description="The stage to move it to.")]
     ) -> bool:
+        if to is self._stage:
+            return False  # INVALID_TRANSITION, whoever asks
         move = StageMove(from_stage=self._stage.value, to_stage=to.value)
         return self._decides(Action.TRANSITION, move)
 

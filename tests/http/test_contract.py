@@ -130,7 +130,7 @@ async def test_a_run_uuid_is_a_string_and_only_ids_are_ids(gql: GraphQLClient) -
 
 VERSION_CAN = """query($id: ID!) { node(id: $id) { ... on ModelVersion {
     viewerCan { update delete toProduction: transition(to: PRODUCTION)
-                toStaging: transition(to: STAGING) } } } }"""
+                toStaging: transition(to: STAGING) stay: transition(to: TESTING) } } } }"""
 TRANSITION = """mutation($id: ID!, $stage: Stage!) {
     transitionModelVersionStage(input: {id: $id, stage: $stage}) {
       modelVersion { stage } userErrors { code } } }"""
@@ -155,6 +155,8 @@ async def test_a_versions_viewer_can_is_what_the_transition_mutation_decides(
     await factory.grant(project, role, person=someone)
     version = global_id("ModelVersion", await factory.model_version(project, "v9", run_id=run))
     can = (await gql.data(VERSION_CAN, {"id": version}, as_=someone))["node"]["viewerCan"]
+    # It is in TESTING: "moving" it there is no move, for anyone (INVALID_TRANSITION).
+    assert can.pop("stay") is False
     assert can == expected
     # What it says is what happens.
     for stage, allowed in (("PRODUCTION", can["toProduction"]), ("STAGING", can["toStaging"])):
