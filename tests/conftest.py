@@ -1,9 +1,7 @@
 """Fixtures: one migrated database per test session (SQLite or PostgreSQL), emptied after each
 test; the app over HTTP (httpx + ASGI); domain helpers; a statement counter."""
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,7 +12,6 @@ from starlette.applications import Starlette
 
 from app.db import create_engine, create_sessionmaker
 from app.main import create_app
-from app.migrations import upgrade_to_head
 from app.models import Base
 from app.settings import Settings
 from tests import databases
@@ -24,18 +21,8 @@ from tests.logs import ServerLog, capture_server_log
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if databases.backend() == "postgresql":
-        name, url = asyncio.run(databases.create_postgres_database())
-        try:
-            upgrade_to_head(url)
-            yield url
-        finally:
-            asyncio.run(databases.drop_postgres_database(name))
-    else:
-        directory: Path = tmp_path_factory.mktemp("db")
-        with databases.sqlite_database(directory) as url:
-            upgrade_to_head(url)
-            yield url
+    with databases.migrated_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """Test databases: a temporary SQLite file, or a fresh PostgreSQL database dropped afterwards."""
 
+import asyncio
 import os
 import uuid
 from collections.abc import Iterator
@@ -43,3 +44,26 @@ async def drop_postgres_database(name: str) -> None:
 def sqlite_database(directory: Path) -> Iterator[str]:
     path = directory / "hubql-test.db"
     yield f"sqlite+aiosqlite:///{path}"
+
+
+@contextmanager
+def migrated_database(directory: Path, revision: str = "head") -> Iterator[str]:
+    """A fresh database of this leg's kind (a SQLite file in `directory`, or a new PostgreSQL
+    database dropped afterwards), migrated to `revision`."""
+    # Imported here: `app.migrations` reads settings, which the probe and the admin helpers above
+    # do not need.
+    from alembic import command  # noqa: PLC0415
+
+    from app.migrations import alembic_config  # noqa: PLC0415
+
+    if backend() == "postgresql":
+        name, url = asyncio.run(create_postgres_database())
+        try:
+            command.upgrade(alembic_config(url), revision)
+            yield url
+        finally:
+            asyncio.run(drop_postgres_database(name))
+    else:
+        with sqlite_database(directory) as url:
+            command.upgrade(alembic_config(url), revision)
+            yield url

@@ -3,7 +3,6 @@ schema/operations drives a live `hubql serve` through the README's quick start a
 story (clients/python/story.py, run in the ariadne-codegen venv; it exits non-zero on a failed
 assertion). The server's database is this leg's kind (SQLite or PostgreSQL), fresh per test."""
 
-import asyncio
 import json
 import sys
 from collections.abc import Iterator
@@ -11,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from app.migrations import upgrade_to_head
 from tests import databases
 from tests.clients.toolchains import (
     CLIENTS,
@@ -49,17 +47,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture
 def live_database(tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database of this leg's kind."""
-    if databases.backend() == "postgresql":
-        name, url = asyncio.run(databases.create_postgres_database())
-        try:
-            upgrade_to_head(url)
-            yield url
-        finally:
-            asyncio.run(databases.drop_postgres_database(name))
-    else:
-        with databases.sqlite_database(tmp_path) as url:
-            upgrade_to_head(url)
-            yield url
+    with databases.migrated_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import create_engine, create_sessionmaker
-from app.migrations import upgrade_to_head
 from app.projects.models import ProjectFeature
 from tests import databases
 from tests.faults.processes import Server, hubql_server
@@ -60,16 +59,7 @@ class Burst:
 @pytest.fixture
 def fault_database_url(tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database of the leg's kind, just for this test."""
-    if databases.backend() == "postgresql":
-        name, url = asyncio.run(databases.create_postgres_database())
-        try:
-            upgrade_to_head(url)
-            yield url
-        finally:
-            asyncio.run(databases.drop_postgres_database(name))
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'faults.db'}"
-        upgrade_to_head(url)
+    with databases.migrated_database(tmp_path) as url:
         yield url
 
 

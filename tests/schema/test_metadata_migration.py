@@ -4,7 +4,7 @@ as new versions' digests do (and back again on downgrade)."""
 import asyncio
 import hashlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,18 +26,10 @@ BEFORE = "d7ce719b64c5"  # the revision before `metadata is content`
 
 
 @pytest.fixture
-async def old_database(tmp_path: Path) -> AsyncIterator[str]:
+def old_database(tmp_path: Path) -> Iterator[str]:
     """A database migrated to the revision before, empty."""
-    if databases.backend() == "postgresql":
-        name, url = await databases.create_postgres_database()
-    else:
-        name, url = "", f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-    try:
-        await asyncio.to_thread(command.upgrade, alembic_config(url), BEFORE)
+    with databases.migrated_database(tmp_path, BEFORE) as url:
         yield url
-    finally:
-        if name:
-            await databases.drop_postgres_database(name)
 
 
 def _old_digest(artifacts: Any, run_uuid: str | None) -> str:
