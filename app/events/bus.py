@@ -18,11 +18,6 @@ class Bus:
         for waiter in self._waiters:
             waiter.set()
 
-    @property
-    def subscribers(self) -> int:
-        """Subscriptions waiting for events in this process (a gauge for metrics)."""
-        return len(self._waiters)
-
 
 class Waiter:
     def __init__(self, bus: Bus) -> None:

@@ -28,8 +28,6 @@ class Listener:
         self._dsn = asyncpg_dsn(database_url)
         self._bus = bus
         self._task: asyncio.Task[None] | None = None
-        self.connection: asyncpg.Connection | None = None
-        self.connected = asyncio.Event()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="hubql-activity-listener")
@@ -58,15 +56,11 @@ class Listener:
                 await asyncio.sleep(delay)
                 continue
             failures = 0
-            self.connection = connection
-            self.connected.set()
             # Whatever committed while no one listened is read now.
             self._bus.wake()
             try:
                 await lost.wait()
                 logger.warning("activity listener lost its connection; reconnecting")
             finally:
-                self.connected.clear()
-                self.connection = None
                 with contextlib.suppress(Exception):
                     await connection.close()

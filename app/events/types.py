@@ -46,12 +46,14 @@ async def feed(ctx: Context, where: Callable[[], ColumnElement[bool]]) -> AsyncG
     await _release(ctx)
     while True:
         waiter = ctx.events.waiter()
-        found = await outbox.read(ctx.session, cursor, where(), PAGE)
-        if not found.rows:
-            await _release(ctx)
-            await waiter.wait(PENDING_SECONDS if found.pending else POLL_SECONDS)
-            continue
-        waiter.close()
+        try:
+            found = await outbox.read(ctx.session, cursor, where(), PAGE)
+            if not found.rows:
+                await _release(ctx)
+                await waiter.wait(PENDING_SECONDS if found.pending else POLL_SECONDS)
+                continue
+        finally:
+            waiter.close()  # also when the subscriber leaves mid-read
         for row in found.rows:
             cursor = outbox.cursor_of(row)
             yield row
