@@ -9,6 +9,7 @@ from app.registry.models import ModelVersion, StageCondition
 from app.runs.models import Run, RunArtifact, RunEdge
 from app.teams.models import Team, TeamMember
 from app.users.models import AccessToken, User
+from app.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
 
 __all__ = [
     "AccessToken",
@@ -29,4 +30,7 @@ __all__ = [
     "Team",
     "TeamMember",
     "User",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
 ]

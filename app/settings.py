@@ -2,7 +2,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,16 @@ class Settings(BaseSettings):
     max_concurrent_operations: int = Field(default=4, ge=1)
     # Subscriptions one WebSocket may hold at once.
     max_subscriptions_per_connection: int = Field(default=20, ge=1)
+    # Encrypts what must be kept but not shown (webhook secrets); unset, webhooks are refused.
+    secret_key: SecretStr | None = None
+    # Webhooks: what a delivery may take, how often it is tried, and where it may go.
+    webhook_allow_private_addresses: bool = False
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1)
+    webhook_retry_base_seconds: float = Field(default=10.0, gt=0)
+    webhook_lease_seconds: float = Field(default=60.0, gt=0)
+    webhook_disable_after_failures: int = Field(default=20, ge=1)
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
     max_page_size: int = Field(default=100, ge=1)
     default_page_size: int = Field(default=20, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
