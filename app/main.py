@@ -29,6 +29,7 @@ from app.http import (
 )
 from app.logging import configure_logging
 from app.settings import Settings, get_settings
+from app.webhooks.delivery import Deliverer
 
 # A response to a big page allocates hundreds of thousands of short-lived objects (rows, field
 # results, dicts): with the default young threshold (700) the collector ran ~170 times per W1
@@ -60,12 +61,9 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     )
     registry = CollectorRegistry()
     events = Bus()
+    sessions = create_sessionmaker(app_engine)
     graphql = GraphQLApp(
-        build_schema(settings),
-        settings=settings,
-        authz=authz,
-        sessions=create_sessionmaker(app_engine),
-        events=events,
+        build_schema(settings), settings=settings, authz=authz, sessions=sessions, events=events
     )
 
     @asynccontextmanager
@@ -77,9 +75,13 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         if app_engine.dialect.name == "postgresql":
             listener = Listener(settings.database_url, events)
             listener.start()
+        # Every process delivers webhooks; claims keep them from sending one twice.
+        deliverer = Deliverer(sessions, settings, events)
+        deliverer.start()
         try:
             yield
         finally:
+            await deliverer.stop()
             if listener is not None:
                 await listener.stop()
             if owns_engine:

@@ -2,15 +2,16 @@
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from app.activity.models import Activity
 from app.authz import filters
 from app.authz.roles import Action, Kind, org_roles_allowing
 from app.context import Context
-from app.events.outbox import NOTIFY_CHANNEL, this_transaction_id
+from app.events import outbox
 from app.organizations.models import OrganizationMember
 from app.projects.models import Project
+from app.webhooks import delivery as webhooks
 
 
 async def record(
@@ -32,13 +33,8 @@ async def record(
         subject_id=subject[1],
         details=details,
     )
-    if ctx.session.get_bind().dialect.name == "postgresql":
-        # The outbox's order (`app.events.outbox`), and a wake for every process's subscribers
-        # that PostgreSQL delivers only if this transaction commits.
-        activity.txid = this_transaction_id()
-        await ctx.session.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))
-    ctx.session.add(activity)
-    await ctx.session.flush()
+    await outbox.append(ctx.session, activity)
+    await webhooks.enqueue(ctx.session, activity)
     ctx.announced = True
     return activity
 

@@ -75,6 +75,7 @@ class Action(StrEnum):
     READ_ACTIVITY = "read_activity"
     ARCHIVE = "archive"
     MANAGE_ACCESS = "manage_access"
+    MANAGE_WEBHOOKS = "manage_webhooks"
     READ_ACCESS = "read_access"
     SET_PROMOTION_SOURCES = "set_promotion_sources"
     CREATE_RUN = "create_run"

@@ -88,5 +88,15 @@ async def head(session: AsyncSession) -> Cursor:
     return Cursor(0, await session.scalar(select(func.max(Activity.id))) or 0)
 
 
+async def append(session: AsyncSession, activity: Activity) -> None:
+    """Write an event in the current transaction: in the feed's order, and with a wake for every
+    process's subscribers that PostgreSQL delivers only if the transaction commits."""
+    if _on_postgresql(session):
+        activity.txid = this_transaction_id()
+        await session.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))
+    session.add(activity)
+    await session.flush()
+
+
 def cursor_of(row: Activity) -> Cursor:
     return Cursor(row.txid or 0, row.id)

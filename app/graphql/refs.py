@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from app.teams.models import TeamMember as TeamMemberRef
     from app.users.models import AccessToken as AccessTokenRef
     from app.users.models import User as UserRef
+    from app.webhooks.models import Webhook as WebhookRef
+    from app.webhooks.models import WebhookAttempt as WebhookAttemptRef
+    from app.webhooks.models import WebhookDelivery as WebhookDeliveryRef
 else:
     ActivityRef = Annotated["Activity", strawberry.lazy("app.activity.types")]
     ComponentVersionRef = Annotated["ComponentVersion", strawberry.lazy("app.hub.types")]
@@ -42,6 +45,9 @@ else:
     TeamMemberRef = Annotated["TeamMember", strawberry.lazy("app.teams.types")]
     AccessTokenRef = Annotated["AccessToken", strawberry.lazy("app.users.types")]
     UserRef = Annotated["User", strawberry.lazy("app.users.types")]
+    WebhookRef = Annotated["Webhook", strawberry.lazy("app.webhooks.types")]
+    WebhookAttemptRef = Annotated["WebhookAttempt", strawberry.lazy("app.webhooks.types")]
+    WebhookDeliveryRef = Annotated["WebhookDelivery", strawberry.lazy("app.webhooks.types")]
 
 __all__ = [
     "AccessTokenRef",
@@ -59,4 +65,7 @@ __all__ = [
     "TeamMemberRef",
     "TeamRef",
     "UserRef",
+    "WebhookAttemptRef",
+    "WebhookDeliveryRef",
+    "WebhookRef",
 ]

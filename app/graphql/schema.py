@@ -38,6 +38,7 @@ from app.settings import Settings
 from app.teams.types import Team, TeamMutation
 from app.users.types import AccessToken, User, UserMutation, UserQuery
 from app.versions.types import version_mutations
+from app.webhooks.types import Webhook, WebhookDelivery, WebhookMutation
 
 # Every node type, so `node(id:)` may return any of them (not all are reachable by a field).
 NODE_TYPES: tuple[type[relay.Node], ...] = (
@@ -50,6 +51,8 @@ NODE_TYPES: tuple[type[relay.Node], ...] = (
     Activity,
     ModelVersion,
     ComponentVersion,
+    Webhook,
+    WebhookDelivery,
 )
 
 # The mutations every kind of version has, per kind: its payload, and its inputs in the order its
@@ -93,6 +96,7 @@ Mutation = merge_types(
         ModelVersionMutation,
         HubMutation,
         ComponentVersionMutation,
+        WebhookMutation,
     ),
 )
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
+from strawberry.permission import PermissionExtension
 
 from app.activity.listing import ACTIVITY
 from app.authz.roles import ROLE_DESCRIPTIONS, Action, Kind
@@ -36,6 +37,8 @@ from app.projects.models import ProjectFeature
 from app.teams import service as teams
 from app.teams.listing import TEAMS
 from app.users.models import User as UserRow
+from app.webhooks.listing import ORGANIZATION_WEBHOOKS
+from app.webhooks.permissions import CanManageWebhooks
 
 described_enum(
     OrganizationRole,
@@ -99,6 +102,16 @@ class Organization(RowNode):
         return await viewer_permissions(
             info, Kind.ORGANIZATION, organization, OrganizationPermissions
         )
+
+    @connection(
+        ORGANIZATION_WEBHOOKS,
+        description="The organization's own webhooks, oldest first (OWNERs and MANAGERs only; "
+        "a project's are on the project).",
+        nullable=True,
+        extensions=[PermissionExtension(permissions=[CanManageWebhooks()])],
+    )
+    async def webhooks(self, organization: strawberry.Parent[OrganizationRow]) -> Slice:
+        return ORGANIZATION_WEBHOOKS.under(organization.id)
 
     @connection(MEMBERS, description="Members, by username; empty for non-members.")
     async def members(

@@ -53,6 +53,8 @@ from app.teams.models import Team as TeamRow
 from app.users.models import User as UserRow
 from app.versions import service as versions
 from app.versions.models import Stage
+from app.webhooks.listing import PROJECT_WEBHOOKS
+from app.webhooks.permissions import CanManageWebhooks
 
 described_enum(
     models.ProjectVisibility,
@@ -179,6 +181,15 @@ class Project(RowNode):
     )
     async def access(self, project: strawberry.Parent[models.Project]) -> Slice:
         return GRANTS.under(project.id)
+
+    @connection(
+        PROJECT_WEBHOOKS,
+        description="The project's webhooks, oldest first (project admins only).",
+        nullable=True,
+        extensions=[PermissionExtension(permissions=[CanManageWebhooks()])],
+    )
+    async def webhooks(self, project: strawberry.Parent[models.Project]) -> Slice:
+        return PROJECT_WEBHOOKS.under(project.id)
 
     @strawberry.field(
         description="Projects whose runs may be promoted here: itself first, then the sources "
