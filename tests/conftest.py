@@ -27,7 +27,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, log_format="json")
+    return Settings(database_url=database_url, log_format="json", secret_key="tests-only-key")
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from app.errors import Invalid
 
 MAX_URL_LENGTH = 2048
+# A name that takes longer to resolve is refused: one request must not hold the others.
+RESOLVE_SECONDS = 3.0
 
 
 def _refused(address: str) -> bool:
@@ -32,10 +34,11 @@ async def check_url(url: str, *, allow_private: bool) -> str:
     except ValueError as error:
         raise Invalid("The port is not a number from 1 to 65535.", field="url") from error
     try:
-        found = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, port, type=socket.SOCK_STREAM
-        )
-    except (socket.gaierror, UnicodeError) as error:
+        async with asyncio.timeout(RESOLVE_SECONDS):
+            found = await asyncio.get_running_loop().getaddrinfo(
+                parts.hostname, port, type=socket.SOCK_STREAM
+            )
+    except (OSError, UnicodeError, TimeoutError) as error:
         raise Invalid(f"{parts.hostname!r} does not resolve.", field="url") from error
     addresses = {str(info[4][0]) for info in found}
     if not allow_private and any(_refused(address) for address in addresses):
