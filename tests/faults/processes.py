@@ -71,8 +71,11 @@ class Server:
 
 
 @contextmanager
-def hubql_server(database_url: str, directory: Path) -> Iterator[Server]:
-    """`hubql serve` on a free port against `database_url`; stopped (group-wide) on exit."""
+def hubql_server(
+    database_url: str, directory: Path, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """`hubql serve` on a free port against `database_url` (and `env`'s HUBQL_* settings);
+    stopped (group-wide) on exit."""
     port = free_port()
     env = {
         **os.environ,
@@ -83,6 +86,7 @@ def hubql_server(database_url: str, directory: Path) -> Iterator[Server]:
         # stop. This measures the server under that load, so the budget is off.
         "HUBQL_RATE_LIMIT_PER_MINUTE": "0",
         "HUBQL_LOG_LEVEL": "WARNING",
+        **(env or {}),
     }
     log_path = directory / "hubql-serve.log"
     with log_path.open("wb") as log:
