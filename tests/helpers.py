@@ -9,6 +9,7 @@ import httpx
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.activity.models import Activity
 from app.authn import hash_token, mint_token
 from app.db import utcnow
 from app.hub import spec as specs
@@ -27,6 +28,7 @@ from app.runs.models import ArtifactKind, Run, RunArtifact, RunStatus
 from app.teams.models import Team, TeamMember, TeamRole
 from app.users.models import AccessToken, User
 from app.versions.models import Stage
+from app.webhooks.models import Webhook, WebhookDelivery
 
 
 @dataclass
@@ -306,6 +308,34 @@ class Factory:
             session.add(version)
             await session.flush()
             return version.id
+
+    async def webhook(self, project_id: int, *, url: str) -> tuple[int, int]:
+        """A project's webhook (secret sealed with a throwaway key) and one delivery of an
+        event: (webhook id, delivery id)."""
+        async with self.sessions() as session, session.begin():
+            project = await session.get_one(Project, project_id)
+            hook = Webhook(
+                organization_id=project.organization_id,
+                project_id=project_id,
+                url=url,
+                events=["*"],
+                secret="not-a-real-sealed-secret",
+            )
+            event = Activity(
+                organization_id=project.organization_id,
+                project_id=project_id,
+                verb="project.updated",
+                subject_type="Project",
+                subject_id=project_id,
+            )
+            session.add_all([hook, event])
+            await session.flush()
+            delivery = WebhookDelivery(
+                webhook_id=hook.id, activity_id=event.id, guid=uuid.uuid4().hex, event=event.verb
+            )
+            session.add(delivery)
+            await session.flush()
+            return hook.id, delivery.id
 
     async def row_counts(self) -> dict[str, int]:
         """Every table's row count: a cheap fingerprint of 'nothing changed'."""

@@ -140,19 +140,22 @@ class Deliverer:
 
     async def _claim(self) -> Sequence[int]:
         now = utcnow()
-        async with self._sessions() as session, write_transaction(session):
-            due = (
-                select(WebhookDelivery.id)
-                .where(
-                    WebhookDelivery.status == DeliveryStatus.PENDING,
-                    WebhookDelivery.next_attempt_at <= now,
-                    or_(WebhookDelivery.leased_until.is_(None), WebhookDelivery.leased_until < now),
-                )
-                .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-                .limit(CLAIM_BATCH)
-                .with_for_update(skip_locked=True)
+        due = (
+            select(WebhookDelivery.id)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.next_attempt_at <= now,
+                or_(WebhookDelivery.leased_until.is_(None), WebhookDelivery.leased_until < now),
             )
-            ids = (await session.scalars(due)).all()
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(CLAIM_BATCH)
+        )
+        async with self._sessions() as session:
+            # Mostly nothing is due: a plain read says so without taking SQLite's write lock.
+            if (await session.scalars(due.limit(1))).first() is None:
+                return []
+        async with self._sessions() as session, write_transaction(session):
+            ids = (await session.scalars(due.with_for_update(skip_locked=True))).all()
             if ids:
                 lease = now + timedelta(seconds=self._settings.webhook_lease_seconds)
                 await session.execute(

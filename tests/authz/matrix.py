@@ -36,6 +36,7 @@ ORGANIZATION_ACTIONS = (
     "delete",
     "manage_members",
     "manage_teams",
+    "manage_webhooks",
     "create_project",
     "leave",
     "own",
@@ -48,7 +49,8 @@ TEAM_ACTIONS = ("read", "update", "delete", "manage_members")
 Y, N = True, False
 
 # ---- organization: action -> one column per viewer -----------------------------------------
-# read: every member, OUTSIDER included. update, manage_members, manage_teams: OWNER, MANAGER.
+# read: every member, OUTSIDER included. update, manage_members, manage_teams, manage_webhooks
+# (the organization's own webhooks): OWNER, MANAGER.
 # delete and own (what LAST_OWNER protects): OWNER alone. create_project: OWNER, MANAGER, ADMIN.
 # leave: any member (the last OWNER is stopped by LAST_OWNER, not by the policy).
 # read_members (the member list and the teams): every member, OUTSIDER included.
@@ -62,6 +64,7 @@ _ORGANIZATION_TABLE: dict[str, tuple[bool, ...]] = {
     "delete":         (Y,   N,      N,    N,     N,     N,       N,         N),
     "manage_members": (Y,   Y,      N,    N,     N,     N,       N,         N),
     "manage_teams":   (Y,   Y,      N,    N,     N,     N,       N,         N),
+    "manage_webhooks": (Y,  Y,      N,    N,     N,     N,       N,         N),
     "create_project": (Y,   Y,      Y,    N,     N,     N,       N,         N),
     "leave":          (Y,   Y,      Y,    Y,     Y,     Y,       N,         N),
     "own":            (Y,   N,      N,    N,     N,     N,       N,         N),
@@ -81,6 +84,7 @@ _PUBLIC_OWNER_TABLE: dict[str, tuple[bool, bool]] = {
     "delete":         (N,        N),
     "manage_members": (N,        N),
     "manage_teams":   (N,        N),
+    "manage_webhooks": (N,       N),
     "create_project": (N,        N),
     "leave":          (N,        N),
     "own":            (N,        N),
@@ -288,6 +292,7 @@ PROJECT_ACTIONS = (
     "archive",  # and unarchive
     "manage_access",
     "read_access",
+    "manage_webhooks",
     "set_promotion_sources",
     "create_run",
     "promote",
@@ -330,6 +335,7 @@ _PROJECT_ACTION_TABLE: dict[tuple[str, str], tuple[bool, bool, bool, bool, bool]
     ("project", "archive"):               (Y,   N,     N,     N,    Y),
     ("project", "manage_access"):         (Y,   N,     N,     N,    N),
     ("project", "read_access"):           (Y,   N,     N,     N,    Y),
+    ("project", "manage_webhooks"):       (Y,   N,     N,     N,    N),
     ("project", "set_promotion_sources"): (Y,   N,     N,     N,    N),
     ("project", "create_run"):            (Y,   Y,     N,     N,    N),
     ("project", "promote"):               (Y,   Y,     N,     N,    N),

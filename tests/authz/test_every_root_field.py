@@ -25,6 +25,8 @@ class Target:
     run: str
     version: str
     component: str
+    webhook: str
+    delivery: str
 
 
 Probe = tuple[str, Callable[[Target], dict[str, Any]]]
@@ -205,6 +207,24 @@ MUTATION_PROBES.update(
             "mutation($id: ID!) { deleteRun(input: {id: $id}) { deletedId } }",
             lambda t: {"id": t.run},
         ),
+        "createWebhook": (
+            'mutation($id: ID!) { createWebhook(input: {projectId: $id, url: "https://x.test/h",'
+            ' events: ["*"]}) { secret } }',
+            lambda t: {"id": t.project},
+        ),
+        "updateWebhook": (
+            "mutation($id: ID!) { updateWebhook(input: {id: $id, active: false})"
+            " { webhook { id } } }",
+            lambda t: {"id": t.webhook},
+        ),
+        "deleteWebhook": (
+            "mutation($id: ID!) { deleteWebhook(input: {id: $id}) { deletedId } }",
+            lambda t: {"id": t.webhook},
+        ),
+        "redeliverWebhookDelivery": (
+            "mutation($id: ID!) { redeliverWebhookDelivery(input: {id: $id}) { delivery { id } } }",
+            lambda t: {"id": t.delivery},
+        ),
     }
 )
 
@@ -243,7 +263,10 @@ async def target(factory: Factory) -> Target:
     run = await factory.run(project, "r")
     version = await factory.model_version(project, "v1", run_id=run)
     component = await factory.component_version(project, "c1")
+    webhook, delivery = await factory.webhook(project, url="https://x.test/h")
     return Target(
+        webhook=global_id("Webhook", webhook),
+        delivery=global_id("WebhookDelivery", delivery),
         component=global_id("ComponentVersion", component),
         version=global_id("ModelVersion", version),
         project=global_id("Project", project),

@@ -211,3 +211,39 @@ async def test_only_who_manages_the_project_sees_its_webhooks(
             as_=stranger,
         )
     ) == ["NOT_FOUND"]
+
+
+async def test_a_webhook_that_keeps_failing_is_switched_off_with_an_event(
+    loopback_settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    hooks_gql: GraphQLClient,
+    factory: Factory,
+) -> None:
+    owner, project, version = await _world(factory)
+    strict = loopback_settings.model_copy(
+        update={"webhook_disable_after_failures": 2, "webhook_max_attempts": 2}
+    )
+    failing = Deliverer(sessions, strict, Bus())
+    try:
+        with receiver(statuses=[500] * 10) as hook:
+            created = await _create(hooks_gql, owner, project, hook.url)
+            await hooks_gql.data(TRANSITION, {"id": version, "stage": "STAGING"}, as_=owner)
+            await _until_settled(failing)
+            # Off: the next event is not even queued.
+            await hooks_gql.data(TRANSITION, {"id": version, "stage": "TESTING"}, as_=owner)
+            await _until_settled(failing)
+            assert len(hook.requests) == 2
+    finally:
+        await failing.stop()
+    data = await hooks_gql.data(
+        """query($id: ID!) { node(id: $id) { ... on Webhook { active consecutiveFailures
+             deliveries(first: 5) { edges { node { status } } } } }
+           organization(name: "acme") { activity(first: 10) { edges { node { verb } } } } }""",
+        {"id": created["webhook"]["id"]},
+        as_=owner,
+    )
+    assert data["node"]["active"] is False
+    assert data["node"]["consecutiveFailures"] == 2
+    assert [e["node"]["status"] for e in data["node"]["deliveries"]["edges"]] == ["FAILED"]
+    verbs = [e["node"]["verb"] for e in data["organization"]["activity"]["edges"]]
+    assert "webhook.disabled" in verbs
