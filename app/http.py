@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import ErrorCode
 from app.migrations import alembic_config
+from app.request_facts import CURRENT, RequestFacts
 
 access_logger = structlog.get_logger("hubql.access")
 
@@ -85,6 +86,11 @@ class ObservedRequest(ABC):
             return
         started = time.perf_counter()
         status = 500
+        state = scope.setdefault("state", {})
+        started_facts = None
+        if "facts" not in state:  # the outermost observer starts the request's facts
+            state["facts"] = RequestFacts()
+            started_facts = CURRENT.set(state["facts"])
 
         async def observed_send(message: Message) -> None:
             nonlocal status
@@ -96,6 +102,8 @@ class ObservedRequest(ABC):
             await self.app(scope, receive, observed_send)
         finally:
             self.done(scope, status, time.perf_counter() - started)
+            if started_facts is not None:
+                CURRENT.reset(started_facts)
 
     @abstractmethod
     def done(self, scope: Scope, status: int, seconds: float) -> None: ...
@@ -131,16 +139,21 @@ class Metrics(ObservedRequest):
 
 class AccessLog(ObservedRequest):
     """One line per request, in place of uvicorn's: the path without its query string (a token
-    in `?access_token=` must never reach a log), the status, the duration and the request id."""
+    in `?access_token=` must never reach a log), the status, the duration, the request id, the
+    SQL statements run (never their parameters) and, for GraphQL, the operation's name and type,
+    the viewer's id (never a token) and the error codes answered."""
 
     def done(self, scope: Scope, status: int, seconds: float) -> None:
+        state = scope.get("state", {})
+        facts: RequestFacts = state.get("facts") or RequestFacts()
         access_logger.info(
             "request",
             method=_method(scope),
             path=scope["path"][:256],
             status=status,
             duration_ms=round(seconds * 1000, 1),
-            request_id=scope.get("state", {}).get("request_id"),
+            request_id=state.get("request_id"),
+            **facts.fields(),
         )
 
 

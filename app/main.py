@@ -5,10 +5,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from prometheus_client import CollectorRegistry
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 
 from app.authz.enforcer import Authorizer
@@ -28,6 +30,7 @@ from app.http import (
     readiness,
 )
 from app.logging import configure_logging
+from app.request_facts import count_statement
 from app.settings import Settings, get_settings
 from app.webhooks.delivery import Deliverer
 
@@ -49,6 +52,24 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+def cors(origins: list[str]) -> list[Middleware]:
+    """Browsers on these origins may call the API: Starlette's CORS middleware with what a
+    GraphQL client sends (a bearer token, JSON, a request id) and what it may read back."""
+    if not origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Accept", "X-Request-Id"],
+            allow_credentials=True,
+            expose_headers=["X-Request-Id", "Retry-After"],
+            max_age=600,
+        )
+    ]
+
+
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
     """Build the app. Tests pass their own engine; otherwise the lifespan owns one."""
     settings = settings or get_settings()
@@ -59,6 +80,9 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         settings.database_url,
         **pool_options(settings.database_url, settings.db_pool_size, settings.db_max_overflow),
     )
+    # Each request's log line counts its statements (one listener, however many apps share it).
+    if not event.contains(app_engine.sync_engine, "before_cursor_execute", count_statement):
+        event.listen(app_engine.sync_engine, "before_cursor_execute", count_statement)
     registry = CollectorRegistry()
     events = Bus()
     sessions = create_sessionmaker(app_engine)
@@ -98,6 +122,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         middleware=[
             Middleware(AccessLog),
             Middleware(Metrics, registry=registry),
+            *cors(settings.cors_origins),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
         ],
         exception_handlers={HTTPException: http_error},

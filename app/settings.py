@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=20, ge=0)
     # GraphQL operations one process runs at once; the others wait their turn (HTTP stays open).
     max_concurrent_operations: int = Field(default=4, ge=1)
+    # Origins whose pages may call the API from a browser (CORS), e.g.
+    # HUBQL_CORS_ORIGINS='["https://portal.example.com", "http://localhost:3000"]'; none by default.
+    cors_origins: list[str] = Field(default_factory=list)
     # Subscriptions one WebSocket may hold at once.
     max_subscriptions_per_connection: int = Field(default=20, ge=1)
     # Encrypts what must be kept but not shown (webhook secrets); unset, webhooks are refused.

@@ -24,6 +24,7 @@ from app.errors import ErrorCode, TopLevelError
 from app.graphql.context import GraphQLContext
 from app.graphql.cost import Measure, OperationCost, Sizes
 from app.ratelimit import Budget, RateLimiter
+from app.request_facts import CURRENT
 from app.settings import Settings
 
 logger = structlog.get_logger("hubql.graphql")
@@ -111,6 +112,27 @@ class ErrorPolicy(MaskErrors):
                 error.extensions = {**(error.extensions or {}), "code": code.value}
             if self.hide_suggestions:
                 error.message = _SUGGESTION.sub("", error.message)
+
+
+class OperationFacts(SchemaExtension):
+    """The operation's name and type, the viewer and the error codes, for the request's log
+    line (`app.request_facts`)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        facts = CURRENT.get()
+        if facts is None:
+            return
+        context = self.execution_context
+        facts.operation_name = context.operation_name
+        with contextlib.suppress(RuntimeError):  # no operation: the document did not parse
+            facts.operation_type = context.operation_type.value
+        viewer = getattr(context.context, "viewer", None)
+        facts.viewer_id = getattr(viewer, "user_id", None)
+        for error in getattr(context.result, "errors", None) or []:
+            code = (error.extensions or {}).get("code")
+            if isinstance(code, str) and code not in facts.error_codes:
+                facts.error_codes.append(code)
 
 
 class OperationLimits(SchemaExtension):

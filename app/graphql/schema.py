@@ -21,7 +21,7 @@ from strawberry.types.base import get_object_definition
 from app.activity.types import Activity
 from app.authz.roles import Kind
 from app.events.types import Subscription
-from app.graphql.extensions import ErrorPolicy, OperationLimits, SafeParserCache
+from app.graphql.extensions import ErrorPolicy, OperationFacts, OperationLimits, SafeParserCache
 from app.graphql.limits import RateLimitQuery
 from app.graphql.lookahead import install_direct_resolvers
 from app.graphql.nodes import NodeQuery
@@ -111,6 +111,8 @@ def build_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """Factories, so every request gets its own extension instances."""
     limiter = RateLimiter(settings.rate_limit_per_minute)
     extensions: list[Callable[[], SchemaExtension]] = [
+        # First, so it leaves the operation last: after ErrorPolicy has coded the errors.
+        OperationFacts,
         partial(ErrorPolicy, hide_suggestions=not settings.introspection),
         partial(SafeParserCache, maxsize=256),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),

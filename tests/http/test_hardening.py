@@ -95,7 +95,38 @@ class TestLogs:
         assert access["status"] == 200
         assert access["request_id"] == response.headers["x-request-id"]
         assert secret not in server_log.text
-        assert "viewer" not in server_log.text
+        assert "username" not in server_log.text  # nor the query string's document
+
+    async def test_a_request_line_names_the_operation_viewer_statements_and_codes(
+        self, gql: GraphQLClient, factory: Factory, server_log: ServerLog
+    ) -> None:
+        alice = await factory.user("alice")
+        await factory.organization("acme", owner=alice)
+        secret_name = "bind-parameter-never-logged"
+        response = await gql.post(
+            "query Lookup($name: String!) { organization(name: $name) { name }"
+            ' other: organization(name: "acme") { name } }',
+            {"name": secret_name},
+            as_=alice,
+        )
+        assert response.status_code == 200
+        refused = await gql.post(
+            'mutation Gone { deleteOrganization(input: {id: "T3JnYW5pemF0aW9uOjk5", '
+            'confirmName: "x"}) { deletedId } }',
+            as_=alice,
+        )
+        assert refused.status_code == 200
+        lookup, gone = [r for r in server_log.records() if r.get("event") == "request"]
+        assert lookup["operation"] == "Lookup"
+        assert lookup["operation_type"] == "query"
+        assert lookup["viewer_id"] == alice.id
+        assert lookup["error_codes"] == []
+        assert lookup["statements"] >= 2  # the token, the organizations
+        assert gone["operation"] == "Gone"
+        assert gone["operation_type"] == "mutation"
+        assert gone["error_codes"] == ["NOT_FOUND"]
+        assert alice.token not in server_log.text
+        assert secret_name not in server_log.text
 
     def test_the_engine_never_renders_bind_parameters(self, settings: Settings) -> None:
         engine = create_engine(settings.database_url)
@@ -214,3 +245,58 @@ class TestSlugsBeforeFolding:
         await factory.organization("acme", owner=ada)
         data = await gql.data('{ organization(name: "ACME") { name } }', as_=ada)
         assert data["organization"] == {"name": "acme"}
+
+
+class TestCors:
+    @pytest.fixture
+    async def browser(
+        self, settings: Settings, engine: AsyncEngine
+    ) -> AsyncIterator[httpx.AsyncClient]:
+        allowed = settings.model_copy(update={"cors_origins": ["https://portal.example.com"]})
+        transport = httpx.ASGITransport(app=create_app(allowed, engine=engine))
+        async with httpx.AsyncClient(transport=transport, base_url="http://hubql.test") as client:
+            yield client
+
+    async def test_an_allowed_origin_may_call_the_api_with_a_token(
+        self, browser: httpx.AsyncClient
+    ) -> None:
+        preflight = await browser.options(
+            "/graphql",
+            headers={
+                "Origin": "https://portal.example.com",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type",
+            },
+        )
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == "https://portal.example.com"
+        assert preflight.headers["access-control-allow-credentials"] == "true"
+        allowed = preflight.headers["access-control-allow-headers"].lower()
+        assert "authorization" in allowed
+        assert "content-type" in allowed
+        answer = await browser.post(
+            "/graphql",
+            json={"query": "{ __typename }"},
+            headers={"Origin": "https://portal.example.com"},
+        )
+        assert answer.json()["data"] == {"__typename": "Query"}
+        assert answer.headers["access-control-allow-origin"] == "https://portal.example.com"
+        assert "x-request-id" in answer.headers["access-control-expose-headers"].lower()
+
+    async def test_another_origin_is_not_allowed(self, browser: httpx.AsyncClient) -> None:
+        preflight = await browser.options(
+            "/graphql",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert preflight.status_code == 400
+        assert "access-control-allow-origin" not in preflight.headers
+
+    async def test_no_origin_is_allowed_by_default(self, http: httpx.AsyncClient) -> None:
+        preflight = await http.options(
+            "/graphql",
+            headers={
+                "Origin": "https://portal.example.com",
+                "Access-Control-Request-Method": "POST",
+            },
+        )
+        assert "access-control-allow-origin" not in preflight.headers
