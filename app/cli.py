@@ -2,13 +2,22 @@
 
 import asyncio
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 import uvicorn
 from rich.console import Console
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from strawberry.printer import print_schema
 
 from app.db import create_engine, create_sessionmaker, utcnow, write_transaction
@@ -26,6 +35,39 @@ console = Console(stderr=True)
 
 SCHEMA_PATH = PROJECT_ROOT / "schema" / "schema.graphql"
 _DURATION = re.compile(r"(\d+)([dhm])")
+
+
+def _failed(message: str) -> NoReturn:
+    console.print(f"[red]{message}[/red]", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def clear_errors(*, when: str = "") -> Iterator[None]:
+    """What goes wrong in a command, as one line and exit status 1, never a traceback: a refused
+    input (the service's message), a database not migrated yet, one that cannot be reached, a
+    URL that names no database."""
+    try:
+        yield
+    except DomainError as error:
+        _failed(f"{error.message}{when}")
+    except (ArgumentError, NoSuchModuleError) as error:
+        _failed(f"HUBQL_DATABASE_URL is not a database URL SQLAlchemy knows: {error}")
+    except DBAPIError as error:
+        text = str(error.orig).lower()
+        if "no such table" in text or ("relation" in text and "does not exist" in text):
+            _failed("The database is not migrated yet: run `hubql migrate` first.")
+        if isinstance(error, (OperationalError, InterfaceError)):
+            _failed(f"Cannot reach the database: {_reason(error)}")
+        raise
+    except OSError as error:
+        _failed(f"Cannot reach the database: {_reason(error)}")
+
+
+def _reason(error: BaseException) -> str:
+    """The first line of what failed, without SQLAlchemy's statement and parameters."""
+    cause = getattr(error, "orig", None) or error
+    return str(cause).strip().splitlines()[0][:300] if str(cause).strip() else type(cause).__name__
 
 
 def parse_duration(value: str) -> timedelta:
@@ -63,7 +105,8 @@ def serve(
 @app.command()
 def migrate() -> None:
     """Bring the database to the latest schema (alembic upgrade head)."""
-    upgrade_to_head(get_settings().database_url)
+    with clear_errors():
+        upgrade_to_head(get_settings().database_url)
     console.print("[green]database is at the latest migration[/green]")
 
 
@@ -97,11 +140,8 @@ def create_user(
     display_name: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Create a user."""
-    try:
+    with clear_errors():
         created = asyncio.run(_create_user(username, email, display_name))
-    except DomainError as error:
-        console.print(f"[red]{error.message}[/red]")
-        raise typer.Exit(1) from error
     console.print(f"created user [bold]{created}[/bold]")
 
 
@@ -128,11 +168,8 @@ def create_token(
 ) -> None:
     """Create a personal access token and print it (it is shown only once)."""
     lifetime = None if expires is None else parse_duration(expires)
-    try:
+    with clear_errors():
         secret = asyncio.run(_create_token(username, name, lifetime))
-    except DomainError as error:
-        console.print(f"[red]{error.message}[/red]")
-        raise typer.Exit(1) from error
     print(secret)  # stdout, so scripts can capture it
 
 
@@ -155,11 +192,8 @@ async def _seed() -> None:
 @app.command("seed")
 def seed_command() -> None:
     """Fill an empty, migrated database with a demo world (prints the demo users' tokens)."""
-    try:
+    with clear_errors(when=" (seed an empty database)"):
         asyncio.run(_seed())
-    except DomainError as error:
-        console.print(f"[red]{error.message}[/red] (seed an empty database)")
-        raise typer.Exit(1) from error
 
 
 def main() -> None:
