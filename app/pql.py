@@ -40,7 +40,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
-    cast,
     exists,
     false,
     func,
@@ -51,10 +50,13 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.type_api import TypeEngine
 from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import TypeDecorator
 
 from app.errors import BadUserInput
 from app.values import text_problem, utc_instant
@@ -543,10 +545,28 @@ def _json_array_length_pg(element: JsonArrayLength, compiler: SQLCompiler, **kw:
     return f"jsonb_array_length({compiler.process(element.clauses, **kw)})"
 
 
+class StringList(TypeDecorator[list[str]]):
+    """A list of strings bound as one parameter: a text array on PostgreSQL, a JSON array on
+    SQLite (read there with `json_each`)."""
+
+    impl = String()
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.ARRAY(String()))
+        return dialect.type_descriptor(String())
+
+    def process_bind_param(self, value: list[str] | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name == "postgresql":
+            return value
+        return json.dumps(value)
+
+
 class JsonArrayHasAny(ColumnElement[bool]):
     """The JSON array column holds at least one of the strings.
 
-    The strings travel as one bound JSON array, so the statement's shape (and its compiled-cache
+    The strings travel as one bound list, so the statement's shape (and its compiled-cache
     entry) is the same whatever and however many they are."""
 
     inherit_cache = True
@@ -558,7 +578,7 @@ class JsonArrayHasAny(ColumnElement[bool]):
 
     def __init__(self, column: Any, values: list[str]) -> None:
         self.column = column
-        self.values = bindparam(None, json.dumps(values), type_=String())
+        self.values = bindparam(None, list(values), type_=StringList())
 
 
 @compiles(JsonArrayHasAny, "sqlite")
@@ -572,10 +592,13 @@ def _has_any_sqlite(element: JsonArrayHasAny, compiler: SQLCompiler, **kw: Any) 
 
 @compiles(JsonArrayHasAny, "postgresql")
 def _has_any_postgresql(element: JsonArrayHasAny, compiler: SQLCompiler, **kw: Any) -> str:
-    # An InitPlan PostgreSQL evaluates once; the GIN index on the column still serves `?|`.
-    wanted = func.jsonb_array_elements_text(cast(element.values, postgresql.JSONB))
+    # The array is a plain parameter, so the planner sees its value (custom plans, see
+    # app/db.py): `tags ?| '{golden}'` on W2's big model is estimated at 5,000 of 100,000 rows
+    # and read along the (project_id, updated_at) index in 0.4 ms. An expression the planner
+    # cannot see into (the JSON array unpacked in an InitPlan, as before) was guessed at 0.5 %,
+    # which sent it through the GIN index and a sort of every match: 9.5 ms.
     column = compiler.process(element.column, **kw)
-    return f"{column} ?| ARRAY({compiler.process(select(wanted), **kw)})"
+    return f"{column} ?| {compiler.process(element.values, **kw)}"
 
 
 # ---- field sets and compilation ----------------------------------------------------------------
