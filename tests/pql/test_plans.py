@@ -47,8 +47,8 @@ async def test_a_tags_filter_is_planned_with_its_tags(engine: AsyncEngine, tags:
         result = await connection.exec_driver_sql(
             f"EXPLAIN (FORMAT JSON) {compiled.string}", parameters
         )
-        plan = result.scalar()
-    plan = json.loads(plan) if isinstance(plan, str) else plan
+        found = result.scalar_one()
+    plan: list[dict[str, Any]] = json.loads(found) if isinstance(found, str) else list(found)
     conditions = " ".join(_filters(plan[0]["Plan"]))
     assert "InitPlan" not in json.dumps(plan)
     assert "{" + ",".join(tags) + "}" in conditions, conditions
