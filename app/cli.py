@@ -97,6 +97,9 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_level=settings.log_level.lower(),
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        root_path=settings.root_path,
         # The app logs each request itself, without query strings (app/http.py AccessLog).
         access_log=False,
     )

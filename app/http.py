@@ -3,6 +3,7 @@
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import structlog
 from alembic.script import ScriptDirectory
@@ -119,6 +120,13 @@ def _method(scope: Scope) -> str:
     return scope["method"] if scope["method"] in KNOWN_METHODS else "other"
 
 
+def route_path(scope: Scope) -> str:
+    """The path without the prefix a reverse proxy serves hubql under (HUBQL_ROOT_PATH)."""
+    path: str = scope["path"]
+    root = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
 class Metrics(ObservedRequest):
     """Request counts and latencies for Prometheus, per route and status."""
 
@@ -132,7 +140,8 @@ class Metrics(ObservedRequest):
         )
 
     def done(self, scope: Scope, status: int, seconds: float) -> None:
-        path = scope["path"] if scope["path"] in KNOWN_PATHS else "other"
+        path = route_path(scope)
+        path = path if path in KNOWN_PATHS else "other"
         self.requests.labels(path, _method(scope), str(status)).inc()
         self.latency.labels(path).observe(seconds)
 
@@ -149,16 +158,40 @@ class AccessLog(ObservedRequest):
         access_logger.info(
             "request",
             method=_method(scope),
-            path=scope["path"][:256],
+            path=route_path(scope)[:256],
             status=status,
+            # After the proxy's X-Forwarded-For, when it comes from HUBQL_FORWARDED_ALLOW_IPS.
+            client=(scope.get("client") or ("", 0))[0],
             duration_ms=round(seconds * 1000, 1),
             request_id=state.get("request_id"),
             **facts.fields(),
         )
 
 
-def migration_head(database_url: str) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+@dataclass(frozen=True)
+class Migrations:
+    """What this code knows of the schema: its head and every revision on the way to it."""
+
+    head: str | None
+    known: frozenset[str]
+
+    def problem(self, current: str | None) -> str | None:
+        """Why a database at `current` cannot serve this code, or None.
+
+        A revision this code does not know is a later release's: upgrades migrate first, while
+        the previous release still serves (its migrations are written to let it), so that
+        database is ready. A known revision short of the head lacks what this code needs."""
+        if current is None:
+            return "the database is not migrated (run `hubql migrate`)"
+        if current != self.head and current in self.known:
+            return f"migrations at {current}, code expects {self.head} (run `hubql migrate`)"
+        return None
+
+
+def migrations(database_url: str) -> Migrations:
+    scripts = ScriptDirectory.from_config(alembic_config(database_url))
+    known = frozenset(script.revision for script in scripts.walk_revisions())
+    return Migrations(scripts.get_current_head(), known)
 
 
 async def http_error(_: Request, error: Exception) -> Response:
@@ -173,7 +206,7 @@ async def healthz(_: Request) -> Response:
     return PlainTextResponse("ok")
 
 
-def readiness(engine: AsyncEngine, head: str | None) -> Callable[[Request], Awaitable[Response]]:
+def readiness(engine: AsyncEngine, known: Migrations) -> Callable[[Request], Awaitable[Response]]:
     async def readyz(_: Request) -> Response:
         try:
             async with engine.connect() as connection:
@@ -183,10 +216,10 @@ def readiness(engine: AsyncEngine, head: str | None) -> Callable[[Request], Awai
         except Exception as error:  # any database failure means not ready
             reason = f"database: {type(error).__name__}"
             return JSONResponse({"ready": False, "reason": reason}, status_code=503)
-        if current != head:
-            reason = f"migrations at {current}, code expects {head}"
-            return JSONResponse({"ready": False, "reason": reason}, status_code=503)
-        return JSONResponse({"ready": True, "migration": current})
+        problem = known.problem(current)
+        if problem is not None:
+            return JSONResponse({"ready": False, "reason": problem}, status_code=503)
+        return JSONResponse({"ready": True, "migration": current, "expects": known.head})
 
     return readyz
 

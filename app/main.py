@@ -26,7 +26,7 @@ from app.http import (
     healthz,
     http_error,
     metrics_endpoint,
-    migration_head,
+    migrations,
     readiness,
 )
 from app.logging import configure_logging
@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
-            Route("/readyz", readiness(app_engine, migration_head(settings.database_url))),
+            Route("/readyz", readiness(app_engine, migrations(settings.database_url))),
             Route("/metrics", metrics_endpoint(registry)),
         ],
         middleware=[
