@@ -10,6 +10,7 @@ import asyncio
 import json
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, cast
 
@@ -20,10 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.ides import GraphQL_IDE
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -119,7 +121,22 @@ class _Unauthenticated(HTTPException):
         super().__init__(401, reason)
 
 
+class _TextFrames(ASGIWebSocketAdapter):
+    """graphql-transport-ws messages go out as text frames, as they come in. Strawberry sends
+    `encode_json`'s bytes (orjson) as binary frames, which a browser's client (graphql-ws, as in
+    GraphiQL) receives as a Blob, rejects, and answers by closing the socket."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        encoded = self.view.encode_json(message)
+        try:
+            await self.ws.send_text(encoded.decode() if isinstance(encoded, bytes) else encoded)
+        except WebSocketDisconnect as error:
+            raise WebSocketDisconnected from error
+
+
 class GraphQLApp(GraphQL[GraphQLContext, None]):
+    websocket_adapter_class = _TextFrames
+
     def __init__(
         self,
         schema: Any,
