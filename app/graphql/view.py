@@ -37,6 +37,8 @@ from app.authz.enforcer import Authorizer
 from app.errors import BadUserInput, ErrorCode, TopLevelError
 from app.events.bus import Bus
 from app.graphql.context import GraphQLContext
+from app.graphql.ide import page as graphiql_page
+from app.graphql.ide import serves_graphiql
 from app.http import BodyTooLarge
 from app.settings import Settings
 from app.values import loads_strict
@@ -146,8 +148,7 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
         sessions: async_sessionmaker[AsyncSession],
         events: Bus | None = None,
     ) -> None:
-        # Without introspection there is no explorer to serve: GraphiQL would only fail.
-        ide: GraphQL_IDE | None = "graphiql" if settings.introspection else None
+        ide: GraphQL_IDE | None = "graphiql" if serves_graphiql(settings) else None
         super().__init__(
             schema,
             graphql_ide=ide,
@@ -221,6 +222,10 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
             if context is not None:
                 await context.close()
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Strawberry's page loads GraphiQL from a CDN; ours from this server (app/graphql/ide.py).
+        return graphiql_page()
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
