@@ -61,10 +61,12 @@ def chromium() -> Path:
         apt_get = shutil.which("apt-get")
         if apt_get is None or os.geteuid() != 0:
             missing(f"the browser tests need {CHROMIUM} (`apt-get install chromium` as root)")
-        install = [apt_get, "install", "-y", "-qq", "chromium"]
+        # Another apt (unattended upgrades, a neighbour's install) may hold dpkg's lock: wait.
+        apt = [apt_get, "-o", "DPkg::Lock::Timeout=300", "-qq"]
+        install = [*apt, "install", "-y", "chromium"]
         result = _run(install)
         if result.returncode != 0:  # a machine whose package lists are stale or absent
-            _run([apt_get, "update", "-qq"])
+            _run([*apt, "update"])
             result = _run(install)
         if result.returncode != 0 or not CHROMIUM.is_file():
             missing(f"apt-get could not install chromium: {result.stderr[-2000:]}")
