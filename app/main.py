@@ -17,6 +17,7 @@ from app.authz.enforcer import Authorizer
 from app.db import create_engine, create_sessionmaker, pool_options
 from app.events.bus import Bus
 from app.events.listener import Listener
+from app.graphql import ide
 from app.graphql.schema import build_schema
 from app.graphql.view import GraphQLApp
 from app.http import (
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Route("/healthz", healthz),
             Route("/readyz", readiness(app_engine, migrations(settings.database_url))),
             Route("/metrics", metrics_endpoint(registry)),
+            *([ide.assets()] if ide.serves_graphiql(settings) else []),
         ],
         middleware=[
             Middleware(AccessLog),

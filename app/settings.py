@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     default_page_size: int = Field(default=20, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     introspection: bool = True
+    # GraphiQL (from the package, no CDN) at GET /graphql for browsers; off in production if
+    # nobody should explore the API there. Introspection off turns it off too.
+    graphiql: bool = True
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
 

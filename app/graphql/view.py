@@ -10,6 +10,7 @@ import asyncio
 import json
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, cast
 
@@ -20,10 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.ides import GraphQL_IDE
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -35,6 +37,8 @@ from app.authz.enforcer import Authorizer
 from app.errors import BadUserInput, ErrorCode, TopLevelError
 from app.events.bus import Bus
 from app.graphql.context import GraphQLContext
+from app.graphql.ide import page as graphiql_page
+from app.graphql.ide import serves_graphiql
 from app.http import BodyTooLarge
 from app.settings import Settings
 from app.values import loads_strict
@@ -119,7 +123,22 @@ class _Unauthenticated(HTTPException):
         super().__init__(401, reason)
 
 
+class _TextFrames(ASGIWebSocketAdapter):
+    """graphql-transport-ws messages go out as text frames, as they come in. Strawberry sends
+    `encode_json`'s bytes (orjson) as binary frames, which a browser's client (graphql-ws, as in
+    GraphiQL) receives as a Blob, rejects, and answers by closing the socket."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        encoded = self.view.encode_json(message)
+        try:
+            await self.ws.send_text(encoded.decode() if isinstance(encoded, bytes) else encoded)
+        except WebSocketDisconnect as error:
+            raise WebSocketDisconnected from error
+
+
 class GraphQLApp(GraphQL[GraphQLContext, None]):
+    websocket_adapter_class = _TextFrames
+
     def __init__(
         self,
         schema: Any,
@@ -129,8 +148,7 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
         sessions: async_sessionmaker[AsyncSession],
         events: Bus | None = None,
     ) -> None:
-        # Without introspection there is no explorer to serve: GraphiQL would only fail.
-        ide: GraphQL_IDE | None = "graphiql" if settings.introspection else None
+        ide: GraphQL_IDE | None = "graphiql" if serves_graphiql(settings) else None
         super().__init__(
             schema,
             graphql_ide=ide,
@@ -204,6 +222,10 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
             if context is not None:
                 await context.close()
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Strawberry's page loads GraphiQL from a CDN; ours from this server (app/graphql/ide.py).
+        return graphiql_page()
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)

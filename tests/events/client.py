@@ -77,7 +77,10 @@ async def subscriber(base: str, token: str | None) -> AsyncIterator[Subscriber]:
         if token is not None:
             init["payload"] = {"Authorization": f"Bearer {token}"}
         await socket.send(json.dumps(init))
-        ack = json.loads(await asyncio.wait_for(socket.recv(), 10))
+        frame = await asyncio.wait_for(socket.recv(), 10)
+        # A browser's client (graphql-ws) reads a binary frame as a Blob and drops the socket.
+        assert isinstance(frame, str), f"graphql-transport-ws frames are text, got {frame!r}"
+        ack = json.loads(frame)
         assert ack["type"] == "connection_ack", ack
         client = Subscriber(socket)
         try:
