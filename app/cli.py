@@ -99,7 +99,6 @@ def serve(
         log_level=settings.log_level.lower(),
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
-        root_path=settings.root_path,
         # The app logs each request itself, without query strings (app/http.py AccessLog).
         access_log=False,
     )

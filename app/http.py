@@ -75,6 +75,23 @@ class BodyTooLarge(Exception):
     """Raised from `receive` when the body passes the limit; BodyLimit answers 413."""
 
 
+class PathPrefix:
+    """Serves requests under the prefix a reverse proxy puts hubql behind (HUBQL_ROOT_PATH),
+    whether the proxy passes the prefix on (`/hubql/graphql`) or strips it (`/graphql`). The
+    prefix moves into the ASGI `root_path`, where Starlette's routing and URLs look for it."""
+
+    def __init__(self, app: ASGIApp, *, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in {"http", "websocket"}:
+            route = route_path(scope)
+            if route == self.prefix or route.startswith(self.prefix + "/"):
+                scope = {**scope, "root_path": scope.get("root_path", "") + self.prefix}
+        await self.app(scope, receive, send)
+
+
 class ObservedRequest(ABC):
     """Pure ASGI: runs the app and hands each HTTP request's status and duration to `done`."""
 

@@ -24,6 +24,7 @@ from app.http import (
     AccessLog,
     BodyLimit,
     Metrics,
+    PathPrefix,
     healthz,
     http_error,
     metrics_endpoint,
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *([ide.assets()] if ide.serves_graphiql(settings) else []),
         ],
         middleware=[
+            *([Middleware(PathPrefix, prefix=settings.root_path)] if settings.root_path else []),
             Middleware(AccessLog),
             Middleware(Metrics, registry=registry),
             *cors(settings.cors_origins),

@@ -18,8 +18,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     # Behind a reverse proxy: the addresses whose X-Forwarded-For/-Proto headers are believed
-    # (comma-separated, or "*"), and the path prefix the proxy serves hubql under and strips
-    # (e.g. "/hubql"), so the URLs hubql writes carry it.
+    # (comma-separated, or "*"), and the path prefix the proxy serves hubql under (e.g.
+    # "/hubql"; requests may arrive with it or without it).
     forwarded_allow_ips: str = "127.0.0.1"
     root_path: str = Field(default="", pattern=r"^(/[A-Za-z0-9._~-]+)*$")
     max_depth: int = Field(default=12, ge=1)

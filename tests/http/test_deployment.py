@@ -36,27 +36,33 @@ def _access_lines(log: str) -> list[dict[str, object]]:
     [("127.0.0.1", "203.0.113.9"), ("10.1.2.3", "127.0.0.1")],
     ids=["proxy-trusted", "proxy-not-trusted"],
 )
-def test_behind_a_proxy_that_strips_a_prefix(tmp_path: Path, allowed: str, client: str) -> None:
+def test_behind_a_proxy_under_a_path_prefix(tmp_path: Path, allowed: str, client: str) -> None:
     settings = {
         "HUBQL_ROOT_PATH": "/hubql",
         "HUBQL_FORWARDED_ALLOW_IPS": allowed,
         "HUBQL_LOG_LEVEL": "INFO",
     }
+    forwarded = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    query = {"query": "{ __typename }"}
     with migrated_database(tmp_path) as url, hubql_server(url, tmp_path, env=settings) as server:
-        # The proxy took `/hubql` off: hubql answers the path it was given.
-        response = httpx.post(
-            f"{server.base}/graphql",
-            json={"query": "{ __typename }"},
-            headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
-        )
-        assert response.status_code == 200
-        assert response.json()["data"] == {"__typename": "Query"}
-        assert httpx.get(f"{server.base}/readyz").status_code == 200
-        # A path the proxy would never send (the prefix left on) is not hubql's.
-        assert httpx.post(f"{server.base}/hubql/graphql", json={}).status_code == 404
+        # A proxy that passes the prefix on, and one that strips it.
+        for base in (f"{server.base}/hubql", server.base):
+            response = httpx.post(f"{base}/graphql", json=query, headers=forwarded)
+            assert response.status_code == 200
+            assert response.json()["data"] == {"__typename": "Query"}
+            assert httpx.get(f"{base}/readyz").status_code == 200
+        # GraphiQL under the prefix finds its files there (the page names them relatively).
+        page = httpx.get(f"{server.base}/hubql/graphql", headers={"Accept": "text/html"})
+        assert page.status_code == 200
+        assets = re.findall(r'(?:src|href)="(graphql/static/[^"]+)"', page.text)
+        assert assets
+        for asset in assets:
+            assert httpx.get(f"{server.base}/hubql/{asset}").status_code == 200, asset
+        # Only the prefix itself counts: `/hubqlx` is not under it.
+        assert httpx.post(f"{server.base}/hubqlx/graphql", json=query).status_code == 404
     posts = [line for line in _access_lines(server.log_tail(200_000)) if line["method"] == "POST"]
-    assert posts[0]["path"] == "/graphql"
-    assert posts[0]["client"] == client
+    assert [line["path"] for line in posts] == ["/graphql", "/graphql", "/hubqlx/graphql"]
+    assert [line["client"] for line in posts[:2]] == [client, client]
 
 
 def _readiness(url: str) -> tuple[int, dict[str, object]]:
