@@ -12,6 +12,7 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
+    OperationType,
 )
 from graphql import (
     ExecutionResult as GraphQLExecutionResult,
@@ -159,10 +160,33 @@ class OperationLimits(SchemaExtension):
                 context.schema._schema, context.graphql_document, context.validation_rules
             )
         if not context.pre_execution_errors and context.graphql_document is not None:
-            problems = self.check(context.schema._schema, context.graphql_document)
+            problems = self.over_http(context.graphql_document) or self.check(
+                context.schema._schema, context.graphql_document
+            )
             if problems:
                 context.pre_execution_errors = problems
         yield
+
+    def over_http(self, document: DocumentNode) -> list[GraphQLError]:
+        """A subscription sent over HTTP would run its event stream as a plain field (and fail
+        as an internal error): it is refused, saying where subscriptions are served."""
+        context = self.execution_context.context
+        if not isinstance(context, GraphQLContext) or context.request is None:
+            return []
+        wanted = self.execution_context.operation_name
+        for operation in document.definitions:
+            if (
+                isinstance(operation, OperationDefinitionNode)
+                and operation.operation is OperationType.SUBSCRIPTION
+                and (wanted is None or (operation.name and operation.name.value == wanted))
+            ):
+                message = (
+                    "Subscriptions are served over WebSocket (the graphql-transport-ws protocol) "
+                    "at this endpoint, not over HTTP."
+                )
+                extensions = {"code": ErrorCode.BAD_USER_INPUT.value}
+                return [GraphQLError(message, operation, extensions=extensions)]
+        return []
 
     def check(self, schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
         settings = self.settings

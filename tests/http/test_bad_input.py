@@ -1156,3 +1156,47 @@ class TestDeleteConfirmation:
         body = await post(gql, DELETE_ORGANIZATION, variables, as_=ada)
         payload = {"deletedId": global_id("Organization", acme), "userErrors": []}
         assert body == {"data": {"deleteOrganization": payload}}
+
+
+# ---- operations in the wrong place --------------------------------------------------------------
+
+SUBSCRIPTION = 'subscription Watch { activity(organization: "acme") { id } }'
+
+
+class TestSubscriptionsOverHttp:
+    """Subscriptions live on the WebSocket; over HTTP they are refused as the client's mistake,
+    whatever the method and the media type, and a query beside one still runs."""
+
+    @pytest.mark.parametrize(
+        ("method", "accept", "status"),
+        [
+            ("POST", "application/json", 200),
+            ("POST", "application/graphql-response+json", 400),
+            ("POST", "multipart/mixed", 200),
+            ("GET", "application/json", 200),
+        ],
+    )
+    async def test_refused_with_a_code(
+        self, http: httpx.AsyncClient, ada: Person, acme: int, method: str, accept: str, status: int
+    ) -> None:
+        headers = {"Authorization": f"Bearer {ada.token}", "Accept": accept}
+        if method == "GET":
+            response = await http.get("/graphql", params={"query": SUBSCRIPTION}, headers=headers)
+        else:
+            response = await http.post("/graphql", json={"query": SUBSCRIPTION}, headers=headers)
+        assert_no_traceback(response)
+        assert response.status_code == status, response.text
+        body = response.json()
+        assert error_codes(body) == ["BAD_USER_INPUT"], body
+        assert "WebSocket" in body["errors"][0]["message"]
+
+    async def test_a_query_beside_a_subscription_runs(
+        self, http: httpx.AsyncClient, ada: Person, acme: int
+    ) -> None:
+        document = f'{SUBSCRIPTION}\nquery Name {{ organization(name: "acme") {{ name }} }}'
+        response = await http.post(
+            "/graphql",
+            json={"query": document, "operationName": "Name"},
+            headers={"Authorization": f"Bearer {ada.token}"},
+        )
+        assert without_cost(response.json()) == {"data": {"organization": {"name": "acme"}}}
