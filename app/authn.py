@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow, write_transaction
 from app.errors import Unauthenticated
-from app.users.models import AccessToken, User
+from app.users.models import AccessToken, AccessTokenProject, User
 
 TOKEN_PREFIX = "hubql_"  # noqa: S105  (a public marker, not a secret)
 TOKEN_BYTES = 32
@@ -22,10 +22,17 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """Who is asking. A plain value, never an ORM object, so it survives rollbacks."""
+    """Who is asking. A plain value, never an ORM object, so it survives rollbacks.
+
+    A token's scopes come with it: `read_only`, and `project_ids` when the token reaches only
+    those projects (None: every project its owner may). The policy turns them into roles
+    (`app.authz.roles.viewer_subjects`)."""
 
     user_id: int | None = None
     username: str | None = None
+    service_account: bool = False
+    read_only: bool = False
+    project_ids: frozenset[int] | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -64,9 +71,17 @@ _BY_DIGEST = (
         AccessToken.last_used_at,
         User.id,
         User.username,
+        User.is_service_account,
+        AccessToken.read_only,
+        AccessToken.project_scoped,
     )
     .join(User, User.id == AccessToken.user_id)
     .where(AccessToken.token_hash == bindparam("digest"))
+)
+
+
+_SCOPED_PROJECTS = select(AccessTokenProject.project_id).where(
+    AccessTokenProject.access_token_id == bindparam("token_id")
 )
 
 
@@ -80,7 +95,8 @@ async def authenticate(
     row = (await session.execute(_BY_DIGEST, {"digest": digest})).one_or_none()
     if row is None or not hmac.compare_digest(row[1], digest):
         raise Unauthenticated("The token is not valid.")
-    token_id, _, expires_at, revoked_at, last_used_at, user_id, username = row
+    token_id, _, expires_at, revoked_at, last_used_at, user_id, username = row[:7]
+    service_account, read_only, project_scoped = row[7:]
     if revoked_at is not None:
         raise Unauthenticated("The token has been revoked.")
     if expires_at is not None and expires_at <= now:
@@ -94,4 +110,15 @@ async def authenticate(
             await session.execute(
                 update(AccessToken).where(AccessToken.id == token_id).values(last_used_at=now)
             )
-    return Viewer(user_id=user_id, username=username)
+    project_ids = None
+    if project_scoped:  # only such tokens pay a second statement
+        project_ids = frozenset(
+            (await session.scalars(_SCOPED_PROJECTS, {"token_id": token_id})).all()
+        )
+    return Viewer(
+        user_id=user_id,
+        username=username,
+        service_account=service_account,
+        read_only=read_only,
+        project_ids=project_ids,
+    )

@@ -59,7 +59,18 @@ class Context:
 
     @property
     def base_roles(self) -> set[str]:
-        return viewer_subjects(authenticated=self.viewer.is_authenticated)
+        viewer = self.viewer
+        return viewer_subjects(
+            authenticated=viewer.is_authenticated,
+            service_account=viewer.service_account,
+            read_only=viewer.read_only,
+            projects_only=viewer.project_ids is not None,
+        )
+
+    def token_reaches(self, project_id: int) -> bool:
+        """Whether the viewer's token reaches the project (a project-scoped token names it)."""
+        scope = self.viewer.project_ids
+        return scope is None or project_id in scope
 
     def take_rows(self, count: int) -> None:
         """Count rows loaded for this request. The cost estimate is checked before execution,

@@ -7,12 +7,14 @@ from app.organizations.models import Organization, OrganizationMember
 from app.projects.models import Project, ProjectGrant, PromotionSource
 from app.registry.models import ModelVersion, StageCondition
 from app.runs.models import Run, RunArtifact, RunEdge
+from app.service_accounts.models import ServiceAccount
 from app.teams.models import Team, TeamMember
-from app.users.models import AccessToken, User
+from app.users.models import AccessToken, AccessTokenProject, User
 from app.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
 
 __all__ = [
     "AccessToken",
+    "AccessTokenProject",
     "Activity",
     "Base",
     "ComponentStageCondition",
@@ -26,6 +28,7 @@ __all__ = [
     "Run",
     "RunArtifact",
     "RunEdge",
+    "ServiceAccount",
     "StageCondition",
     "Team",
     "TeamMember",

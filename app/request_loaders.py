@@ -14,6 +14,7 @@ from app.organizations.loaders import OrganizationLoaders
 from app.projects.loaders import ProjectLoaders
 from app.registry.loaders import RegistryLoaders
 from app.runs.loaders import RunLoaders
+from app.service_accounts.loaders import ServiceAccountLoaders
 from app.teams.loaders import TeamLoaders
 from app.users.loaders import UserLoaders
 from app.versions.service import KINDS_BY_MODEL
@@ -77,6 +78,10 @@ class Loaders:
     @cached_property
     def teams(self) -> TeamLoaders:
         return TeamLoaders(self._ctx)
+
+    @cached_property
+    def service_accounts(self) -> ServiceAccountLoaders:
+        return ServiceAccountLoaders(self._ctx)
 
     @cached_property
     def projects(self) -> ProjectLoaders:

@@ -49,12 +49,18 @@ def readable_activity(ctx: Context) -> ColumnElement[bool]:
     mine = select(OrganizationMember.organization_id).where(
         OrganizationMember.user_id == ctx.viewer.user_id
     )
-    return or_(
-        Activity.organization_id.in_(mine.where(OrganizationMember.role.in_(see_all))),
+    readable = [
         Activity.project_id.in_(select(Project.id).where(filters.readable_projects(ctx))),
         (Activity.project_id.is_(None))
         & Activity.organization_id.in_(mine.where(OrganizationMember.role.in_(see_org))),
-    )
+    ]
+    if ctx.viewer.project_ids is None:
+        # Organization-wide readers see every project's events, but not through a token limited
+        # to some projects: there the projects' own filter above decides.
+        readable.append(
+            Activity.organization_id.in_(mine.where(OrganizationMember.role.in_(see_all)))
+        )
+    return or_(*readable)
 
 
 def readable_activity_rows(ctx: Context) -> Select[Activity]:

@@ -33,6 +33,7 @@ from app.organizations.models import Organization
 from app.projects.models import Project, ProjectRole
 from app.registry.models import ModelVersion
 from app.runs.models import Run
+from app.service_accounts.models import ServiceAccount
 from app.teams.models import Team
 from app.users.models import AccessToken, User
 from app.versions.models import Stage
@@ -71,6 +72,9 @@ GUARDS: dict[Kind, Guard] = {
     ),
     Kind.USER: Guard(User, "No such user.", "for this user"),
     Kind.ACCESS_TOKEN: Guard(AccessToken, "No such access token.", "for this token"),
+    Kind.SERVICE_ACCOUNT: Guard(
+        ServiceAccount, "No such service account.", "for this service account"
+    ),
 }
 # Kinds whose rows live in a project: the project's facts decide for them.
 IN_A_PROJECT = frozenset({Kind.RUN, Kind.MODEL_VERSION, Kind.COMPONENT_VERSION})
@@ -117,8 +121,19 @@ class Access:
             if kind is Kind.PROJECT:  # the rows in hand: their facts need not fetch them again
                 for row in rows:
                     loaders.rows(Project).prime(row.id, row)
-            held = await self.project_facts([_project_id(kind, row) for row in rows])
-            return [set() if fact is None else project_roles(fact, base) for fact in held]
+            project_ids = [_project_id(kind, row) for row in rows]
+            held = await self.project_facts(project_ids)
+            return [
+                set()
+                if fact is None
+                else project_roles(fact, base, in_scope=ctx.token_reaches(pid))
+                for pid, fact in zip(project_ids, held, strict=True)
+            ]
+        if kind is Kind.SERVICE_ACCOUNT:
+            facts = await loaders.organizations.viewer_facts.load_many(
+                [row.organization_id for row in rows]
+            )
+            return [organization_roles(fact.membership, base) for fact in facts]
         if kind is Kind.USER:
             shared = await loaders.users.shared_organization_roles.load_many(
                 [row.id for row in rows]
@@ -128,7 +143,25 @@ class Access:
                 for row, held in zip(rows, shared, strict=True)
             ]
         if kind is Kind.ACCESS_TOKEN:
-            return [user_roles(ctx.viewer.user_id, row.user_id, [], base) for row in rows]
+            # A service account's tokens: its managers hold their organization role on them.
+            accounts = await loaders.users.service_accounts.load_many([r.user_id for r in rows])
+            facts = await loaders.organizations.viewer_facts.load_many(
+                [account.organization_id for account in accounts if account is not None]
+            )
+            managing = {
+                account.user_id: fact.membership
+                for account, fact in zip([a for a in accounts if a is not None], facts, strict=True)
+                if fact.membership is not None
+            }
+            return [
+                user_roles(
+                    ctx.viewer.user_id,
+                    row.user_id,
+                    [managing[row.user_id]] if row.user_id in managing else [],
+                    base,
+                )
+                for row in rows
+            ]
         raise ValueError(f"no guard for {kind}")
 
     async def project_facts(self, project_ids: Sequence[int]) -> list[ProjectFacts | None]:
@@ -153,9 +186,15 @@ class Access:
         """`readable_one`, answered at once when the project facts that decide it are loaded
         already (look-ahead loads them for a page), else the awaitable that decides it."""
         if kind is Kind.PROJECT or kind in IN_A_PROJECT:
-            fact = peek(self._ctx.loaders.projects.viewer_facts, _project_id(kind, row))
+            project_id = _project_id(kind, row)
+            fact = peek(self._ctx.loaders.projects.viewer_facts, project_id)
             if fact is not NOT_LOADED:
-                roles = set() if fact is None else project_roles(fact, self._ctx.base_roles)
+                in_scope = self._ctx.token_reaches(project_id)
+                roles = (
+                    set()
+                    if fact is None
+                    else project_roles(fact, self._ctx.base_roles, in_scope=in_scope)
+                )
                 return row if self._ctx.authz.allows(roles, kind, Action.READ) else None
         return self.readable_one(kind, row)
 

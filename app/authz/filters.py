@@ -6,7 +6,13 @@ cached), so a list never drops rows in Python and `totalCount` stays honest.
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
-from app.authz.roles import Action, Kind, org_roles_allowing, project_readers
+from app.authz.roles import (
+    Action,
+    Kind,
+    org_roles_allowing,
+    project_readers,
+    scope_hides_other_projects,
+)
 from app.context import Context
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
 from app.projects.models import Project, ProjectGrant, ProjectRole, ProjectVisibility
@@ -65,4 +71,10 @@ def readable_projects(ctx: Context) -> ColumnElement[bool]:
             who.append(Project.id.in_(granted_projects(user_id, readers.grant_roles)))
         if who:
             clauses.append(and_(Project.visibility == visibility, or_(*who)))
-    return or_(*clauses) if clauses else false()
+    if not clauses:
+        return false()
+    readable = or_(*clauses)
+    scope = ctx.viewer.project_ids
+    if scope is not None and scope_hides_other_projects(ctx.authz):
+        readable = and_(readable, Project.id.in_(sorted(scope)))
+    return readable

@@ -19,6 +19,14 @@ ANONYMOUS = "user:anonymous"
 SELF = "user:self"
 ARCHIVED = "state:archived"
 PUBLIC_OWNER = "organization:public"
+SERVICE_ACCOUNT = "user:service_account"
+# What a token's scopes add to its owner's roles; the policy's deny rules do the narrowing.
+READ_ONLY_TOKEN = "token:read_only"  # noqa: S105  (role names, not secrets)
+PROJECTS_ONLY_TOKEN = "token:projects_only"  # noqa: S105
+OUTSIDE_TOKEN_SCOPE = "token:outside_scope"  # noqa: S105
+# Who may hold an organization role (`may_hold`).
+PERSON_SUBJECT = "subject:person"
+SERVICE_ACCOUNT_SUBJECT = "subject:service_account"
 
 
 # What each role allows, in words (the SDL's descriptions of the role enums' values); the policy
@@ -54,6 +62,7 @@ class Kind(StrEnum):
     RUN = "run"
     MODEL_VERSION = "model_version"
     COMPONENT_VERSION = "component_version"
+    SERVICE_ACCOUNT = "service_account"
 
 
 class Action(StrEnum):
@@ -82,6 +91,9 @@ class Action(StrEnum):
     PROMOTE = "promote"
     TRANSITION = "transition"
     PUBLISH_COMPONENT = "publish_component"
+    CREATE_SERVICE_ACCOUNT = "create_service_account"
+    MANAGE_TOKENS = "manage_tokens"
+    HOLD = "hold"
 
 
 def org_subject(role: OrganizationRole) -> str:
@@ -96,8 +108,37 @@ def org_role_object(role: OrganizationRole) -> str:
     return f"org_role:{role.value.lower()}"
 
 
-def viewer_subjects(*, authenticated: bool) -> set[str]:
-    return {AUTHENTICATED} if authenticated else {ANONYMOUS}
+def viewer_subjects(
+    *,
+    authenticated: bool,
+    service_account: bool = False,
+    read_only: bool = False,
+    projects_only: bool = False,
+) -> set[str]:
+    """The roles a viewer holds everywhere: signed in or not, a service account or a person,
+    and what the token's scopes take away."""
+    if not authenticated:
+        return {ANONYMOUS}
+    roles = {AUTHENTICATED}
+    if service_account:
+        roles.add(SERVICE_ACCOUNT)
+    if read_only:
+        roles.add(READ_ONLY_TOKEN)
+    if projects_only:
+        roles.add(PROJECTS_ONLY_TOKEN)
+    return roles
+
+
+def scope_hides_other_projects(authz: Authorizer) -> bool:
+    """Whether a project outside a token's scope is unreadable, as the policy says (for SQL)."""
+    roles = {AUTHENTICATED, visibility_subject(ProjectVisibility.PUBLIC), OUTSIDE_TOKEN_SCOPE}
+    return not authz.allows(roles, Kind.PROJECT, Action.READ)
+
+
+def may_hold(authz: Authorizer, role: OrganizationRole, *, service_account: bool) -> bool:
+    """Whether a user (or a service account) may hold the organization role."""
+    subject = SERVICE_ACCOUNT_SUBJECT if service_account else PERSON_SUBJECT
+    return authz.allows([subject], org_role_object(role), Action.HOLD)
 
 
 def org_roles_allowing(authz: Authorizer, kind: Kind, action: Action) -> list[OrganizationRole]:
@@ -177,8 +218,11 @@ class ProjectFacts:
     grants: frozenset[ProjectRole] = frozenset()
 
 
-def project_roles(facts: ProjectFacts, base: Iterable[str]) -> set[str]:
+def project_roles(facts: ProjectFacts, base: Iterable[str], *, in_scope: bool = True) -> set[str]:
+    """`in_scope`: whether the viewer's token reaches the project (see `Viewer.project_ids`)."""
     roles = set(base) | {visibility_subject(facts.visibility)}
+    if not in_scope:
+        roles.add(OUTSIDE_TOKEN_SCOPE)
     if facts.org_membership is not None:
         roles.add(org_subject(facts.org_membership))
         roles.add(org_visibility_subject(facts.org_membership, facts.visibility))

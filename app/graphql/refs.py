@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from app.runs.models import Run as RunRef
     from app.runs.models import RunArtifact as ArtifactRef
     from app.runs.types import ArtifactInput as ArtifactInputRef
+    from app.service_accounts.models import ServiceAccount as ServiceAccountRef
     from app.teams.models import Team as TeamRef
     from app.teams.models import TeamMember as TeamMemberRef
     from app.users.models import AccessToken as AccessTokenRef
@@ -41,6 +42,7 @@ else:
     RunRef = Annotated["Run", strawberry.lazy("app.runs.types")]
     ArtifactRef = Annotated["Artifact", strawberry.lazy("app.runs.types")]
     ArtifactInputRef = Annotated["ArtifactInput", strawberry.lazy("app.runs.types")]
+    ServiceAccountRef = Annotated["ServiceAccount", strawberry.lazy("app.service_accounts.types")]
     TeamRef = Annotated["Team", strawberry.lazy("app.teams.types")]
     TeamMemberRef = Annotated["TeamMember", strawberry.lazy("app.teams.types")]
     AccessTokenRef = Annotated["AccessToken", strawberry.lazy("app.users.types")]
@@ -62,6 +64,7 @@ __all__ = [
     "ProjectGrantRef",
     "ProjectRef",
     "RunRef",
+    "ServiceAccountRef",
     "TeamMemberRef",
     "TeamRef",
     "UserRef",

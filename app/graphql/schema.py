@@ -34,6 +34,7 @@ from app.ratelimit import RateLimiter
 from app.registry import types as registry
 from app.registry.types import ModelVersion, RegistryMutation, RegistryQuery
 from app.runs.types import Run, RunMutation
+from app.service_accounts.types import ServiceAccount, ServiceAccountMutation
 from app.settings import Settings
 from app.teams.types import Team, TeamMutation
 from app.users.types import AccessToken, User, UserMutation, UserQuery
@@ -53,6 +54,7 @@ NODE_TYPES: tuple[type[relay.Node], ...] = (
     ComponentVersion,
     Webhook,
     WebhookDelivery,
+    ServiceAccount,
 )
 
 # The mutations every kind of version has, per kind: its payload, and its inputs in the order its
@@ -97,6 +99,7 @@ Mutation = merge_types(
         HubMutation,
         ComponentVersionMutation,
         WebhookMutation,
+        ServiceAccountMutation,
     ),
 )
 

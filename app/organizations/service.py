@@ -4,13 +4,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.activity import service as activity
-from app.authz.roles import Action, Kind, may_grant, org_roles_allowing
+from app.authz.roles import Action, Kind, may_grant, may_hold, org_roles_allowing
 from app.context import Context
 from app.db import delete_now, locked
 from app.errors import Forbidden, Invalid, LastOwner, NotFound, NotFoundInInput, Taken
 from app.names import normalize_slug, validate_slug, validate_text
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
 from app.projects.models import Project, ProjectGrant
+from app.service_accounts.models import ServiceAccount
 from app.teams.models import Team, TeamMember
 from app.unset import UNSET
 from app.users.models import User
@@ -93,7 +94,17 @@ async def delete_organization(ctx: Context, organization_id: int, *, confirm_nam
     organization = await ctx.access.get(Kind.ORGANIZATION, organization_id, Action.DELETE)
     if normalize_slug(confirm_name) != organization.name:
         raise Invalid("Type the organization's name to confirm.", field="confirmName")
-    # The organization's activity goes with it (a cascade); nothing is left to record it in.
+    # Its service accounts' identities (and so their tokens) go with it; the organization's
+    # activity goes too (a cascade): nothing is left to record it in.
+    await ctx.session.execute(
+        delete(User).where(
+            User.id.in_(
+                select(ServiceAccount.user_id).where(
+                    ServiceAccount.organization_id == organization.id
+                )
+            )
+        )
+    )
     return await delete_now(ctx.session, organization)
 
 
@@ -156,11 +167,24 @@ async def _granter_role(ctx: Context, organization_id: int) -> OrganizationRole:
     return role
 
 
+async def check_may_grant_here(
+    ctx: Context, organization_id: int, role: OrganizationRole, *, field: str
+) -> None:
+    """The viewer (a member, authorized to manage members) may grant `role` here."""
+    _check_may_grant(ctx, await _granter_role(ctx, organization_id), role, field)
+
+
 def _check_may_grant(
     ctx: Context, granter: OrganizationRole, role: OrganizationRole, field: str
 ) -> None:
     if not may_grant(ctx.authz, granter, role):
         raise Forbidden(f"You may not grant or change the {role.value} role ({field}).")
+
+
+def check_may_hold(ctx: Context, user: User, role: OrganizationRole) -> None:
+    """The policy says which roles a user, or a service account, may hold at all."""
+    if not may_hold(ctx.authz, role, service_account=user.is_service_account):
+        raise Invalid(f"A service account cannot hold the {role.value} role.", field="role")
 
 
 async def add_member(
@@ -171,6 +195,15 @@ async def add_member(
     user = await ctx.session.scalar(select(User).where(User.username == normalize_slug(username)))
     if user is None:
         raise NotFoundInInput(f"No user named {username!r}.", field="username")
+    check_may_hold(ctx, user, role)
+    if user.is_service_account:
+        home = await ctx.session.scalar(
+            select(ServiceAccount.organization_id).where(ServiceAccount.user_id == user.id)
+        )
+        if home != organization_id:
+            raise Invalid(
+                "A service account is a member of its own organization only.", field="username"
+            )
     existing = await ctx.session.get(OrganizationMember, (organization_id, user.id))
     if existing is not None:
         raise Taken(f"{user.username!r} is already a member.", field="username")
@@ -191,9 +224,10 @@ async def update_member_role(
 ) -> OrganizationMember:
     await ctx.access.get(Kind.ORGANIZATION, organization_id, Action.MANAGE_MEMBERS)
     granter = await _granter_role(ctx, organization_id)
-    _, member = await _member(ctx, organization_id, username)
+    user, member = await _member(ctx, organization_id, username)
     _check_may_grant(ctx, granter, member.role, "username")
     _check_may_grant(ctx, granter, role, "role")
+    check_may_hold(ctx, user, role)
     await _check_keeps_an_owner(ctx, member, role)
     member.role = role
     await ctx.session.flush()

@@ -34,6 +34,7 @@ from app.organizations.models import OrganizationMember as MemberRow
 from app.organizations.models import OrganizationRole
 from app.projects.listing import PROJECTS, feature_is
 from app.projects.models import ProjectFeature
+from app.service_accounts.listing import SERVICE_ACCOUNTS
 from app.teams import service as teams
 from app.teams.listing import TEAMS
 from app.users.models import User as UserRow
@@ -126,6 +127,18 @@ class Organization(RowNode):
             return MEMBERS.nothing()
         where = [] if role is None else [MemberRow.role == role]
         return MEMBERS.under(organization.id, where=where, key=role)
+
+    @connection(
+        SERVICE_ACCOUNTS,
+        description="Its service accounts (robot identities for CI/CD), oldest first; empty for "
+        "non-members.",
+    )
+    async def service_accounts(
+        self, organization: strawberry.Parent[OrganizationRow], info: Info
+    ) -> Slice:
+        if not await info.context.access.may(Kind.ORGANIZATION, organization, Action.READ_MEMBERS):
+            return SERVICE_ACCOUNTS.nothing()
+        return SERVICE_ACCOUNTS.under(organization.id)
 
     @connection(TEAMS, description="Teams, by name; empty for non-members.")
     async def teams(self, organization: strawberry.Parent[OrganizationRow], info: Info) -> Slice:

@@ -5,7 +5,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app.context import Context
+from app.loaders import GroupedRowsLoader, RowsByKeyLoader
 from app.organizations.models import OrganizationMember, OrganizationRole
+from app.service_accounts.models import ServiceAccount
+from app.users.models import AccessTokenProject
 
 
 class SharedOrganizationRolesLoader(DataLoader[int, list[OrganizationRole]]):
@@ -35,3 +38,11 @@ class SharedOrganizationRolesLoader(DataLoader[int, list[OrganizationRole]]):
 class UserLoaders:
     def __init__(self, ctx: Context) -> None:
         self.shared_organization_roles = SharedOrganizationRolesLoader(ctx)
+        # The service account a user is, by the user's id (None for a person).
+        self.service_accounts = RowsByKeyLoader(ctx, ServiceAccount, ServiceAccount.user_id)
+        # The projects a project-scoped token reaches, by the token's id.
+        self.token_projects = GroupedRowsLoader(
+            ctx,
+            select(AccessTokenProject).order_by(AccessTokenProject.project_id),
+            AccessTokenProject.access_token_id,
+        )

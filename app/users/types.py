@@ -1,6 +1,7 @@
 """Users and their access tokens in the graph: views over `app.users.models` rows."""
 
 from datetime import datetime
+from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
@@ -16,13 +17,15 @@ from app.graphql.kit import (
     Slice,
     changes,
     connection,
+    decode_ids,
     described_permission,
     mutate,
     mutation,
     payload,
 )
-from app.graphql.refs import AccessTokenRef, UserRef
+from app.graphql.refs import AccessTokenRef, ProjectRef, UserRef
 from app.organizations.listing import MEMBERSHIPS
+from app.projects.models import Project
 from app.users import models
 from app.users import service as users
 from app.users.listing import ACCESS_TOKENS
@@ -67,6 +70,32 @@ class AccessToken(RowNode):
     last_used_at: datetime | None = strawberry.field(
         description="When a request last used it, to the minute; null when never."
     )
+    read_only: bool = strawberry.field(
+        description="Whether it may only read: every mutation through it is FORBIDDEN."
+    )
+
+    @strawberry.field(
+        description="The only projects it reaches, as far as the viewer may read them; null when "
+        "it reaches every project its owner may."
+    )
+    async def projects(
+        self, token: strawberry.Parent[models.AccessToken], info: Info
+    ) -> list[ProjectRef] | None:
+        if not token.project_scoped:
+            return None
+        loaders = info.context.loaders
+        links = await loaders.users.token_projects.load(token.id)
+        rows = await loaders.rows(Project).load_many([link.project_id for link in links])
+        readable = await info.context.access.readable(Kind.PROJECT, rows)
+        return [row for row in readable if row is not None]
+
+
+@strawberry.enum(description="What signs in.")
+class UserKind(Enum):
+    PERSON = strawberry.enum_value("PERSON", description="A person.")
+    SERVICE_ACCOUNT = strawberry.enum_value(
+        "SERVICE_ACCOUNT", description="An organization's service account (a robot, for CI/CD)."
+    )
 
 
 @strawberry.type(
@@ -79,6 +108,11 @@ class User(RowNode):
     username: str = strawberry.field(description="A unique slug, lowercase: how users are named.")
     display_name: str | None = strawberry.field(description="A name to show; null when unset.")
     created_at: datetime = strawberry.field(description="When the account was created.")
+
+    # `kind` is RowNode's (what the access kernel calls users): the field is named apart.
+    @strawberry.field(name="kind", description="A person, or an organization's service account.")
+    def user_kind(self, user: strawberry.Parent[models.User]) -> UserKind:
+        return UserKind.SERVICE_ACCOUNT if user.is_service_account else UserKind.PERSON
 
     @strawberry.field(
         description="The viewer's own email, or a member's to managers of a shared organization.",
@@ -103,11 +137,22 @@ class User(RowNode):
         return ACCESS_TOKENS.under(user.id)
 
 
-@strawberry.input(description="A new personal access token for the viewer.")
+@strawberry.input(
+    description="A new personal access token for the viewer, optionally narrowed: it never does "
+    "more than the viewer may."
+)
 class CreateAccessTokenInput:
     name: str = strawberry.field(description="What the token is for, e.g. 'ci' or 'laptop'.")
     expires_at: datetime | None = strawberry.field(
         default=None, description="When it stops working; never when omitted."
+    )
+    read_only: bool = strawberry.field(
+        default=False, description="Whether it may only read (every mutation is FORBIDDEN)."
+    )
+    project_ids: list[relay.GlobalID] | None = strawberry.field(
+        default=None,
+        description="The only projects it reaches (others are NOT_FOUND to it, and nothing "
+        "outside projects changes through it); every project the viewer may read when omitted.",
     )
 
 
@@ -153,8 +198,12 @@ class UserQuery:
 async def _create_access_token(
     info: Info, input: Annotated[CreateAccessTokenInput, strawberry.argument(description=INPUT_DOC)]
 ) -> CreateAccessTokenPayload | None:
+    given = changes(input)
+    if input.project_ids is not None:
+        given["project_ids"] = decode_ids(input.project_ids, "Project", argument="projectIds")
+
     async def create() -> dict[str, Any]:
-        token, secret = await users.create_access_token(info.context, **changes(input))
+        token, secret = await users.create_access_token(info.context, **given)
         return {"access_token": token, "token": secret}
 
     return await mutate(info, CreateAccessTokenPayload, create)

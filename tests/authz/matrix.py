@@ -38,6 +38,7 @@ ORGANIZATION_ACTIONS = (
     "manage_teams",
     "manage_webhooks",
     "create_project",
+    "create_service_account",
     "leave",
     "own",
     "read_members",
@@ -66,6 +67,7 @@ _ORGANIZATION_TABLE: dict[str, tuple[bool, ...]] = {
     "manage_teams":   (Y,   Y,      N,    N,     N,     N,       N,         N),
     "manage_webhooks": (Y,  Y,      N,    N,     N,     N,       N,         N),
     "create_project": (Y,   Y,      Y,    N,     N,     N,       N,         N),
+    "create_service_account": (Y, Y, N,   N,     N,     N,       N,         N),
     "leave":          (Y,   Y,      Y,    Y,     Y,     Y,       N,         N),
     "own":            (Y,   N,      N,    N,     N,     N,       N,         N),
     "read_members":   (Y,   Y,      Y,    Y,     Y,     Y,       N,         N),
@@ -86,6 +88,7 @@ _PUBLIC_OWNER_TABLE: dict[str, tuple[bool, bool]] = {
     "manage_teams":   (N,        N),
     "manage_webhooks": (N,       N),
     "create_project": (N,        N),
+    "create_service_account": (N, N),
     "leave":          (N,        N),
     "own":            (N,        N),
     "read_members":   (N,        N),
@@ -134,6 +137,41 @@ _GRANT_TABLE: dict[str, tuple[bool, ...]] = {
     NON_MEMBER:   (N,   N,      N,    N,     N,     N),
     ANONYMOUS:    (N,   N,      N,    N,     N,     N),
 }  # fmt: skip
+
+# ---- service accounts (api.md, authz.md "Decisions of 2026-11-30") -------------------------
+# Members (OUTSIDER included) see an organization's service accounts; OWNER and MANAGER change,
+# delete them and issue (and see, and revoke) their tokens.
+SERVICE_ACCOUNT_ACTIONS = ("read", "update", "delete", "read_tokens", "manage_tokens")
+_SERVICE_ACCOUNT_TABLE: dict[str, tuple[bool, ...]] = {
+    #                 OWNER MANAGER ADMIN MEMBER VIEWER OUTSIDER NON_MEMBER ANONYMOUS
+    "read":           (Y,   Y,      Y,    Y,     Y,     Y,       N,         N),
+    "update":         (Y,   Y,      N,    N,     N,     N,       N,         N),
+    "delete":         (Y,   Y,      N,    N,     N,     N,       N,         N),
+    "read_tokens":    (Y,   Y,      N,    N,     N,     N,       N,         N),
+    "manage_tokens":  (Y,   Y,      N,    N,     N,     N,       N,         N),
+}  # fmt: skip
+# A service account's tokens: OWNER and MANAGER of its organization read and revoke them.
+_SERVICE_ACCOUNT_TOKEN_MANAGERS = {
+    "OWNER": Y, "MANAGER": Y, "ADMIN": N, "MEMBER": N, "VIEWER": N, "OUTSIDER": N
+}  # fmt: skip
+# A service account signed in: never creates an organization (it would own it) nor a token of
+# its own; it may hold any organization role but OWNER.
+SERVICE_ACCOUNT_SUBJECT = "user:service_account"
+PERSON_HOLDER = "subject:person"
+SERVICE_ACCOUNT_HOLDER = "subject:service_account"
+
+# ---- token scopes ------------------------------------------------------------------------------
+# A read-only token: every write refused, every read as its owner's. A token limited to projects:
+# the projects outside it neither read nor written; nothing outside projects written.
+READ_ONLY_TOKEN = "token:read_only"
+PROJECTS_ONLY_TOKEN = "token:projects_only"
+OUTSIDE_TOKEN_SCOPE = "token:outside_scope"
+READS = frozenset(
+    {"read", "read_email", "read_tokens", "read_members", "read_details", "read_activity",
+     "read_access"}
+)  # fmt: skip
+# Kinds whose writes a projects-only token may not make (everything outside projects).
+OUTSIDE_PROJECTS = frozenset({"organization", "team", "user", "access_token", "service_account"})
 
 # ---- users and access tokens ----------------------------------------------------------------
 # Any signed-in user creates organizations and reads users; the anonymous viewer does neither.
@@ -241,6 +279,47 @@ def _user_cells() -> list[Cell]:
     return cells
 
 
+def _service_account_cells() -> list[Cell]:
+    cells = [
+        Cell(
+            f"{viewer}-service_account-{action}",
+            subjects(viewer),
+            "service_account",
+            action,
+            _SERVICE_ACCOUNT_TABLE[action][VIEWERS.index(viewer)],
+        )
+        for action in SERVICE_ACCOUNT_ACTIONS
+        for viewer in VIEWERS
+    ]
+    for role, allowed in _SERVICE_ACCOUNT_TOKEN_MANAGERS.items():
+        cells.extend(
+            Cell(f"{role}-sa-token-{action}", subjects(role), "access_token", action, allowed)
+            for action in ("read", "revoke")
+        )
+        cells.append(Cell(f"{role}-sa-token-create", subjects(role), "access_token", "create", N))
+    robot = frozenset({AUTHENTICATED, SERVICE_ACCOUNT_SUBJECT})
+    robot_self = robot | {SELF}
+    cells += [
+        Cell("service-account-organization-create", robot, "organization", "create", N),
+        Cell("service-account-user-read", robot, "user", "read", Y),
+        Cell("service-account-self-token-create", robot_self, "access_token", "create", N),
+        Cell("service-account-self-token-revoke", robot_self, "access_token", "revoke", Y),
+        Cell("service-account-self-token-read", robot_self, "access_token", "read", Y),
+    ]
+    for role in ORG_ROLES:
+        for holder, allowed in ((PERSON_HOLDER, Y), (SERVICE_ACCOUNT_HOLDER, role != "OWNER")):
+            cells.append(
+                Cell(
+                    f"{holder}-holds-{role}",
+                    frozenset({holder}),
+                    org_role_object(role),
+                    "hold",
+                    allowed,
+                )
+            )
+    return cells
+
+
 def cells() -> list[Cell]:
     """Every cell of the matrix, each with a readable, unique id."""
     result = [
@@ -277,7 +356,7 @@ def cells() -> list[Cell]:
         for granter in VIEWERS
         for role in ORG_ROLES
     ]
-    return result + _user_cells()
+    return result + _user_cells() + _service_account_cells()
 
 
 # ---- projects -----------------------------------------------------------------------------------

@@ -27,8 +27,9 @@ BEFORE = "d7ce719b64c5"  # the revision before `metadata is content`
 
 @pytest.fixture
 def old_database(tmp_path: Path) -> Iterator[str]:
-    """A database migrated to the revision before, empty."""
-    with databases.migrated_database(tmp_path, BEFORE) as url:
+    """A database at head, empty: the test fills it through today's models, then takes it back
+    to the revision before (the models need today's columns)."""
+    with databases.migrated_database(tmp_path) as url:
         yield url
 
 
@@ -84,6 +85,12 @@ async def test_digests_cover_metadata_after_the_migration(old_database: str) -> 
                         digest=_old_digest(artifacts, run_uuid if run_id else None),
                     )
                 )
+        await asyncio.to_thread(command.downgrade, alembic_config(old_database), BEFORE)
+        async with factory.sessions() as session, session.begin():
+            # The downgrade recomputed them the old way; as the old code stored them:
+            for version in await session.scalars(select(ModelVersion)):
+                run_uuid = await session.scalar(select(Run.uuid).where(Run.id == version.run_id))
+                version.digest = _old_digest(version.artifacts, run_uuid)
         before = await _digests(engine)
         assert before["promoted"][0] != before["promoted"][1]  # metadata was not covered
 
