@@ -25,8 +25,9 @@ from app.projects.models import (
 )
 from app.registry.models import ModelVersion, StageCondition
 from app.runs.models import ArtifactKind, Run, RunArtifact, RunStatus
+from app.service_accounts.models import ServiceAccount
 from app.teams.models import Team, TeamMember, TeamRole
-from app.users.models import AccessToken, User
+from app.users.models import AccessToken, AccessTokenProject, User
 from app.versions.models import Stage
 from app.webhooks.models import Webhook, WebhookDelivery
 
@@ -145,6 +146,54 @@ class Factory:
             session.add(
                 OrganizationMember(organization_id=organization_id, user_id=person.id, role=role)
             )
+
+    async def token(
+        self, person: Person, *, read_only: bool = False, project_ids: list[int] | None = None
+    ) -> str:
+        """Another token of the person's, narrowed by these scopes."""
+        token = mint_token()
+        async with self.sessions() as session, session.begin():
+            row = AccessToken(
+                user_id=person.id,
+                name="scoped",
+                token_hash=hash_token(token),
+                prefix=token[:12],
+                read_only=read_only,
+                project_scoped=project_ids is not None,
+            )
+            session.add(row)
+            await session.flush()
+            session.add_all(
+                AccessTokenProject(access_token_id=row.id, project_id=project_id)
+                for project_id in project_ids or ()
+            )
+        return token
+
+    async def service_account(
+        self, organization_id: int, username: str, role: OrganizationRole
+    ) -> tuple[int, Person]:
+        """A service account of the organization with a token: (its id, its identity)."""
+        token = mint_token()
+        async with self.sessions() as session, session.begin():
+            user = User(
+                username=username,
+                email=f"{username}@service-accounts.invalid",
+                is_service_account=True,
+            )
+            session.add(user)
+            await session.flush()
+            account = ServiceAccount(user_id=user.id, organization_id=organization_id)
+            session.add_all(
+                [
+                    account,
+                    OrganizationMember(organization_id=organization_id, user_id=user.id, role=role),
+                    AccessToken(
+                        user_id=user.id, name="ci", token_hash=hash_token(token), prefix=token[:12]
+                    ),
+                ]
+            )
+            await session.flush()
+            return account.id, Person(id=user.id, username=username, token=token)
 
     async def team(self, organization_id: int, name: str) -> int:
         async with self.sessions() as session, session.begin():

@@ -27,6 +27,7 @@ class Target:
     component: str
     webhook: str
     delivery: str
+    service_account: str
 
 
 Probe = tuple[str, Callable[[Target], dict[str, Any]]]
@@ -207,6 +208,25 @@ MUTATION_PROBES.update(
             "mutation($id: ID!) { deleteRun(input: {id: $id}) { deletedId } }",
             lambda t: {"id": t.run},
         ),
+        "createServiceAccount": (
+            "mutation($id: ID!) { createServiceAccount(input: {organizationId: $id,"
+            ' username: "robot", role: MEMBER}) { serviceAccount { id } } }',
+            lambda t: {"id": t.organization},
+        ),
+        "updateServiceAccount": (
+            "mutation($id: ID!) { updateServiceAccount(input: {id: $id, role: ADMIN})"
+            " { serviceAccount { id } } }",
+            lambda t: {"id": t.service_account},
+        ),
+        "deleteServiceAccount": (
+            "mutation($id: ID!) { deleteServiceAccount(input: {id: $id}) { deletedId } }",
+            lambda t: {"id": t.service_account},
+        ),
+        "createServiceAccountToken": (
+            "mutation($id: ID!) { createServiceAccountToken(input: {serviceAccountId: $id,"
+            ' name: "ci"}) { token } }',
+            lambda t: {"id": t.service_account},
+        ),
         "createWebhook": (
             'mutation($id: ID!) { createWebhook(input: {projectId: $id, url: "https://x.test/h",'
             ' events: ["*"]}) { secret } }',
@@ -264,7 +284,9 @@ async def target(factory: Factory) -> Target:
     version = await factory.model_version(project, "v1", run_id=run)
     component = await factory.component_version(project, "c1")
     webhook, delivery = await factory.webhook(project, url="https://x.test/h")
+    account, _ = await factory.service_account(organization, "ci", OrganizationRole.MEMBER)
     return Target(
+        service_account=global_id("ServiceAccount", account),
         webhook=global_id("Webhook", webhook),
         delivery=global_id("WebhookDelivery", delivery),
         component=global_id("ComponentVersion", component),
