@@ -36,6 +36,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from app import clock
+
 RowT = TypeVar("RowT")
 
 NAMING_CONVENTION = {
@@ -105,7 +107,7 @@ async def delete_now(session: AsyncSession, row: Any) -> int:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.utcnow()
 
 
 # A session asks for a write transaction with this execution option: on SQLite it begins
