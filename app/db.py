@@ -179,6 +179,18 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
+async def refresh_statistics(engine: AsyncEngine) -> None:
+    """After a bulk load: the planner's statistics brought up to date (and, on PostgreSQL, the
+    visibility map, so index-only scans need not wait for autovacuum)."""
+    if engine.dialect.name == "postgresql":
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql("VACUUM ANALYZE")
+    else:
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql("ANALYZE")
+
+
 SelectT = TypeVar("SelectT", bound=Select[Any])
 
 
