@@ -64,6 +64,13 @@ schema: $(VENV)/.installed
 migration: $(VENV)/.installed-dev
 	$(BIN)/alembic revision --autogenerate -m "$(m)"
 
+# An empty, migrated database filled with a world to try hubql on (README: Seeding):
+# make seed SCALE=medium SEED=3
+SCALE ?= small
+SEED ?= 0
+seed: $(VENV)/.installed
+	$(BIN)/hubql seed --scale $(SCALE) --seed $(SEED)
+
 # hubql beside PostGraphile 4 and a hand-written floor on one PostgreSQL database (about 15 min):
 # writes benchmarks/RESULTS.md. BENCH_BEFORE is the tree measured as "before" beside this one.
 BENCH_BEFORE ?= d5fb50e0d9351910f969f257fc7fae7ae0e8784a

@@ -2,11 +2,12 @@
 
 import asyncio
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 import uvicorn
@@ -23,8 +24,13 @@ from strawberry.printer import print_schema
 from app.db import create_engine, create_sessionmaker, utcnow, write_transaction
 from app.errors import DomainError
 from app.migrations import upgrade_to_head
+from app.seed import DEFAULT_SEED, Scale
+from app.seed.progress import Phases, progress_bar
 from app.settings import PROJECT_ROOT, get_settings
 from app.users import service as users
+
+if TYPE_CHECKING:
+    from app.seed.world import Seeded
 
 app = typer.Typer(help="hubql: a GraphQL API for ML teams.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage users.", no_args_is_help=True)
@@ -43,14 +49,14 @@ def _failed(message: str) -> NoReturn:
 
 
 @contextmanager
-def clear_errors(*, when: str = "") -> Iterator[None]:
+def clear_errors() -> Iterator[None]:
     """What goes wrong in a command, as one line and exit status 1, never a traceback: a refused
     input (the service's message), a database not migrated yet, one that cannot be reached, a
     URL that names no database."""
     try:
         yield
     except DomainError as error:
-        _failed(f"{error.message}{when}")
+        _failed(error.message)
     except (ArgumentError, NoSuchModuleError) as error:
         _failed(f"HUBQL_DATABASE_URL is not a database URL SQLAlchemy knows: {error}")
     except DBAPIError as error:
@@ -175,27 +181,54 @@ def create_token(
     print(secret)  # stdout, so scripts can capture it
 
 
-async def _seed() -> None:
-    from app.seed import seed  # noqa: PLC0415  (only this command needs the demo)
+async def _seed(scale: Scale, random_seed: int, phases: Phases) -> "Seeded":
+    from app.seed.world import seed  # noqa: PLC0415  (only this command needs the generators)
 
     settings = get_settings()
     engine = create_engine(settings.database_url)
     try:
-        seeded = await seed(engine, settings)
+        return await seed(engine, settings, scale, random_seed=random_seed, phases=phases)
     finally:
         await engine.dispose()
-    console.print(
-        f"seeded acme: {seeded.components} hub components, {seeded.versions} versions; tokens:"
-    )
-    for username, token in seeded.tokens.items():
-        print(f"{username}\t{token}")
+
+
+# What the summary line counts, in its order.
+SEEDED_TABLES = {
+    "organizations": "organizations",
+    "users": "users",
+    "teams": "teams",
+    "projects": "projects",
+    "runs": "runs",
+    "model_versions": "model versions",
+    "stage_conditions": "stage conditions",
+    "component_versions": "component versions",
+}
 
 
 @app.command("seed")
-def seed_command() -> None:
-    """Fill an empty, migrated database with a demo world (prints the demo users' tokens)."""
-    with clear_errors(when=" (seed an empty database)"):
-        asyncio.run(_seed())
+def seed_command(
+    scale: Annotated[
+        Scale,
+        typer.Option(help="small: the demo; medium: ~10 organizations; large: the benchmarks'."),
+    ] = Scale.SMALL,
+    random_seed: Annotated[
+        int, typer.Option("--seed", help="What medium's generated world is drawn from.")
+    ] = DEFAULT_SEED,
+) -> None:
+    """Fill an empty, migrated database with a world to try hubql on (prints the tokens of its
+    demo users: ada and bob; large has only ada)."""
+    started = time.monotonic()
+    with clear_errors(), progress_bar(console) as phases:
+        seeded = asyncio.run(_seed(scale, random_seed, phases))
+    counts = ", ".join(f"{label} {seeded.rows[table]:,}" for table, label in SEEDED_TABLES.items())
+    drawn = f" (seed {random_seed})" if scale is Scale.MEDIUM else ""
+    console.print(
+        f"seeded {scale.value}{drawn} in {time.monotonic() - started:.1f} s: {counts}; tokens:",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for username, token in seeded.tokens.items():
+        print(f"{username}\t{token}")
 
 
 def main() -> None:

@@ -36,6 +36,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from app import clock
+
 RowT = TypeVar("RowT")
 
 NAMING_CONVENTION = {
@@ -105,7 +107,7 @@ async def delete_now(session: AsyncSession, row: Any) -> int:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.utcnow()
 
 
 # A session asks for a write transaction with this execution option: on SQLite it begins
@@ -185,6 +187,18 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         event.listen(engine.sync_engine, "begin", _begin_sqlite)
     return engine
+
+
+async def refresh_statistics(engine: AsyncEngine) -> None:
+    """After a bulk load: the planner's statistics brought up to date (and, on PostgreSQL, the
+    visibility map, so index-only scans need not wait for autovacuum)."""
+    if engine.dialect.name == "postgresql":
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql("VACUUM ANALYZE")
+    else:
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql("ANALYZE")
 
 
 SelectT = TypeVar("SelectT", bound=Select[Any])

@@ -5,7 +5,10 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from app.bundled import CHECKOUT, bundled
+
+# The checkout, for what only a checkout has (the tests, the schema file, the README).
+PROJECT_ROOT = CHECKOUT
 
 
 class Settings(BaseSettings):
@@ -14,7 +17,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HUBQL_", frozen=True)
 
     database_url: str = "sqlite+aiosqlite:///./hubql.db"
-    policy_dir: Path = PROJECT_ROOT / "policies"
+    policy_dir: Path = bundled("policies")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     # Behind a reverse proxy: the addresses whose X-Forwarded-For/-Proto headers are believed

@@ -2,15 +2,15 @@
 
     python -m benchmarks.compare [--before REF] [--seconds 4] [--repeats 2] [--output FILE]
 
-Creates a database `hubql_bench_<hex>` (dropped at the end), migrates it, fills it in bulk
-(`benchmarks/large.py`), and starts on it: hubql from this tree ("after"), hubql from `--before`
-(a git ref, checked out into a temporary worktree), PostGraphile 4 (installed by npm into a
-temporary directory) and the floor (`benchmarks/floor.py`). Every server's W1 and W2 answers are
-checked against each other first; then wrk drives W1, W2 (page 1 and after 90,000) and W3
-(promote + transition, hubql only) at concurrency 1, 8 and 32, servers interleaved, each run
-checking every response (HTTP 200, no `errors`, no `userErrors`). Prints requests/s (median of
-the repeats), p50 and p99, SQL statements per request and each server's peak RSS, with the
-ratios to PostGraphile and to the floor, and writes them to `--output` (RESULTS.md).
+Creates a database `hubql_bench_<hex>` (dropped at the end), migrates it, fills it with `hubql seed
+--scale large` (`app/seed/large.py`), and starts on it: hubql from this tree ("after"), hubql from
+`--before` (a git ref, checked out into a temporary worktree), PostGraphile 4 (installed by npm into
+a temporary directory) and the floor (`benchmarks/floor.py`). Every server's W1 and W2 answers are
+checked against each other first; then wrk drives W1, W2 (page 1 and after 90,000) and W3 (promote +
+transition, hubql only) at concurrency 1, 8 and 32, servers interleaved, each run checking every
+response (HTTP 200, no `errors`, no `userErrors`). Prints requests/s (median of the repeats), p50
+and p99, SQL statements per request and each server's peak RSS, with the ratios to PostGraphile and
+to the floor, and writes them to `--output` (RESULTS.md).
 """
 
 import argparse
@@ -40,7 +40,8 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import floor, large
+from app.seed import large
+from benchmarks import floor
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKLOADS = ROOT / "benchmarks" / "workloads"
@@ -121,6 +122,17 @@ def database(base: str) -> Iterator[str]:
         yield f"{base}/{name}"
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def fill(url: str) -> str:
+    """Migrate the empty database at `url` (postgresql://…) and seed it at the large scale, with
+    this tree's `hubql`; the signed-in user's (ada's) bearer token."""
+    env = {**os.environ, "HUBQL_DATABASE_URL": url.replace("://", "+asyncpg://", 1)}
+    hubql = (sys.executable, "-c", "from app.cli import main; main()")
+    sh(*hubql, "migrate", env=env, cwd=ROOT)
+    seeded = sh(*hubql, "seed", "--scale", "large", env=env, cwd=ROOT)
+    tokens = dict(line.split("\t") for line in seeded.splitlines() if "\t" in line)
+    return tokens["ada"]
 
 
 # ---- the servers --------------------------------------------------------------------------------
@@ -553,10 +565,9 @@ def run(arguments: argparse.Namespace) -> str:
         url = stack.enter_context(database(arguments.postgres))
         console.print(f"database {url.rsplit('/', 1)[1]}: migrating and filling")
         env = {**os.environ, "HUBQL_DATABASE_URL": url.replace("://", "+asyncpg://", 1)}
-        sh(sys.executable, "-c", "from app.cli import main; main()", "migrate", env=env, cwd=ROOT)
         started = time.monotonic()
-        token = asyncio.run(large.load(url))
-        console.print(f"filled in {time.monotonic() - started:.0f} s")
+        token = fill(url)
+        console.print(f"migrated and filled in {time.monotonic() - started:.0f} s")
         trees = [("hubql (after)", ROOT)]
         if arguments.before:
             before = stack.enter_context(worktree(arguments.before))
@@ -622,7 +633,7 @@ def render(
         f"{arguments.repeats} repeats, servers "
         "interleaved; every response checked (HTTP 200, no `errors`, empty `userErrors`)",
         "- data: 50 organizations, 2,000 users, 200,000 runs, 100,720 model versions (100,000 in "
-        "`acme/big`), 171,224 stage conditions (`benchmarks/large.py`)",
+        "`acme/big`), 176,260 stage conditions (`hubql seed --scale large`)",
         "",
         "## Answers checked before the load",
         "",

@@ -9,11 +9,8 @@ growth between them; exits 1 if any response failed.
 """
 
 import argparse
-import asyncio
-import os
 import re
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -21,13 +18,12 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import large
 from benchmarks.compare import (
     ROOT,
     database,
+    fill,
     machine,
     read_script,
-    sh,
     start_hubql,
     wait_ready,
     workload,
@@ -49,10 +45,7 @@ def peak_mib(pid: int) -> float:
 def run(minutes: float, postgres: str) -> tuple[str, bool]:
     with ExitStack() as stack:
         url = stack.enter_context(database(postgres))
-        env_url = url.replace("://", "+asyncpg://", 1)
-        migrate = [sys.executable, "-c", "from app.cli import main; main()", "migrate"]
-        sh(*migrate, cwd=ROOT, env={**os.environ, "HUBQL_DATABASE_URL": env_url})
-        token = asyncio.run(large.load(url))
+        token = fill(url)
         server = start_hubql("hubql", ROOT, url, stack)
         wait_ready(server, token)
         pid = server.process.pid

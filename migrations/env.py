@@ -1,18 +1,18 @@
 """Alembic environment (async): the URL comes from the caller or HUBQL_DATABASE_URL."""
 
 import asyncio
-from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy.engine import Connection
 
 from app.db import create_engine
+from app.migrations import log_migrations
 from app.models import Base
 from app.settings import get_settings
 
 config = context.config
-if config.config_file_name is not None and config.attributes.get("configure_logger", True):
-    fileConfig(config.config_file_name, disable_existing_loggers=False)
+if config.attributes.get("configure_logger", True):
+    log_migrations()
 
 target_metadata = Base.metadata
 

@@ -31,9 +31,9 @@ def _one_line(done: subprocess.CompletedProcess[str]) -> str:
 
 @pytest.mark.parametrize(
     "arguments",
-    [("seed",), ("tokens", "create", "ada"), ("users", "create", "--username", "ada",
-                                               "--email", "ada@example.org")],
-    ids=["seed", "tokens-create", "users-create"],
+    [("seed",), ("seed", "--scale", "large"), ("tokens", "create", "ada"),
+     ("users", "create", "--username", "ada", "--email", "ada@example.org")],
+    ids=["seed", "seed-large", "tokens-create", "users-create"],
 )  # fmt: skip
 def test_an_unmigrated_database_is_one_line(tmp_path: Path, arguments: tuple[str, ...]) -> None:
     line = _one_line(_run(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}", *arguments))
@@ -50,6 +50,15 @@ def test_an_unreachable_database_is_one_line(command: str) -> None:
 def test_a_url_that_names_no_database_is_one_line() -> None:
     line = _one_line(_run("nosuchdb://somewhere", "migrate"))
     assert "HUBQL_DATABASE_URL" in line
+
+
+def test_seeding_a_database_that_holds_data_is_one_line(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'used.db'}"
+    upgrade_to_head(url)
+    created = _run(url, "users", "create", "--username", "grace", "--email", "grace@example.org")
+    assert created.returncode == 0, created.stderr
+    line = _one_line(_run(url, "seed", "--scale", "medium"))
+    assert "already holds data" in line
 
 
 def test_a_missing_user_is_one_line(tmp_path: Path) -> None:

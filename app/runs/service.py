@@ -2,7 +2,6 @@
 
 import json
 import re
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -10,6 +9,7 @@ from typing import Any, Protocol
 from sqlalchemy import delete, select
 from sqlalchemy.orm import aliased
 
+from app import clock
 from app.activity import service as activity
 from app.authz.roles import Action, Kind
 from app.context import Context
@@ -152,7 +152,7 @@ async def create_run(
     if ProjectFeature.RUNTIME not in project.features:
         raise Invalid("This project does not accept runs (it lacks the RUNTIME feature).")
     run = Run(
-        uuid=uuid.uuid4().hex,
+        uuid=clock.random_hex(),
         project_id=project.id,
         name=validate_text(name, field="name", max_length=128),
         tags=projects.validate_tags(tags),

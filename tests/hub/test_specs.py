@@ -16,7 +16,7 @@ import yaml
 
 from app.errors import InvalidSpec
 from app.hub import spec as specs
-from app.seed import HUB_SPECS
+from app.seed.demo import HUB_SPECS
 
 HUB = HUB_SPECS  # the vendored copy of Polyaxon's public hub
 REAL_SPECS = sorted(HUB.glob("*/*.yaml"))
