@@ -85,6 +85,7 @@ class Action(StrEnum):
     ARCHIVE = "archive"
     MANAGE_ACCESS = "manage_access"
     MANAGE_WEBHOOKS = "manage_webhooks"
+    READ_WEBHOOKS = "read_webhooks"
     READ_ACCESS = "read_access"
     SET_PROMOTION_SOURCES = "set_promotion_sources"
     CREATE_RUN = "create_run"

@@ -1,4 +1,5 @@
-"""Who may see an organization's or a project's webhooks: whoever may manage them there."""
+"""Who may see an organization's or a project's webhooks: whoever may manage them there (a read:
+through a read-only token too)."""
 
 from typing import Any
 
@@ -21,4 +22,4 @@ class CanManageWebhooks(BasePermission):
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         kind = Kind.PROJECT if isinstance(source, Project) else Kind.ORGANIZATION
-        return await info.context.access.may(kind, source, Action.MANAGE_WEBHOOKS)
+        return await info.context.access.may(kind, source, Action.READ_WEBHOOKS)

@@ -71,23 +71,24 @@ async def _owner(
 
 
 async def get(ctx: Context, webhook_id: int) -> Webhook:
-    """The webhook, if the viewer may manage its organization's or project's webhooks."""
+    """The webhook, if the viewer may manage its organization's or project's webhooks (NOT_FOUND
+    to whoever may not see it, FORBIDDEN to one who sees it but may not change it)."""
     hook = await ctx.session.get(Webhook, webhook_id)
-    if hook is None or not await may_manage(ctx, hook):
+    if hook is None or not await may_read(ctx, hook):
         raise NotFound("No such webhook.")
     await _owner(ctx, None if hook.project_id else hook.organization_id, hook.project_id)
     return hook
 
 
-async def may_manage(ctx: Context, hook: Webhook) -> bool:
+async def may_read(ctx: Context, hook: Webhook) -> bool:
     if hook.project_id is not None:
         project = await ctx.session.get(Project, hook.project_id)
         return project is not None and await ctx.access.may(
-            Kind.PROJECT, project, Action.MANAGE_WEBHOOKS
+            Kind.PROJECT, project, Action.READ_WEBHOOKS
         )
     organization = await ctx.session.get(Organization, hook.organization_id)
     return organization is not None and await ctx.access.may(
-        Kind.ORGANIZATION, organization, Action.MANAGE_WEBHOOKS
+        Kind.ORGANIZATION, organization, Action.READ_WEBHOOKS
     )
 
 

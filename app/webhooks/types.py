@@ -42,7 +42,7 @@ described_enum(
 
 async def _manageable(info: Info, hooks: Iterable[models.Webhook | None]) -> list[Any]:
     return [
-        hook if hook is not None and await webhooks.may_manage(info.context, hook) else None
+        hook if hook is not None and await webhooks.may_read(info.context, hook) else None
         for hook in hooks
     ]
 

@@ -37,6 +37,7 @@ ORGANIZATION_ACTIONS = (
     "manage_members",
     "manage_teams",
     "manage_webhooks",
+    "read_webhooks",
     "create_project",
     "create_service_account",
     "leave",
@@ -66,6 +67,7 @@ _ORGANIZATION_TABLE: dict[str, tuple[bool, ...]] = {
     "manage_members": (Y,   Y,      N,    N,     N,     N,       N,         N),
     "manage_teams":   (Y,   Y,      N,    N,     N,     N,       N,         N),
     "manage_webhooks": (Y,  Y,      N,    N,     N,     N,       N,         N),
+    "read_webhooks":  (Y,   Y,      N,    N,     N,     N,       N,         N),
     "create_project": (Y,   Y,      Y,    N,     N,     N,       N,         N),
     "create_service_account": (Y, Y, N,   N,     N,     N,       N,         N),
     "leave":          (Y,   Y,      Y,    Y,     Y,     Y,       N,         N),
@@ -87,6 +89,7 @@ _PUBLIC_OWNER_TABLE: dict[str, tuple[bool, bool]] = {
     "manage_members": (N,        N),
     "manage_teams":   (N,        N),
     "manage_webhooks": (N,       N),
+    "read_webhooks":  (N,        N),
     "create_project": (N,        N),
     "create_service_account": (N, N),
     "leave":          (N,        N),
@@ -168,7 +171,7 @@ PROJECTS_ONLY_TOKEN = "token:projects_only"
 OUTSIDE_TOKEN_SCOPE = "token:outside_scope"
 READS = frozenset(
     {"read", "read_email", "read_tokens", "read_members", "read_details", "read_activity",
-     "read_access"}
+     "read_access", "read_webhooks"}
 )  # fmt: skip
 # Kinds whose writes a projects-only token may not make (everything outside projects).
 OUTSIDE_PROJECTS = frozenset({"organization", "team", "user", "access_token", "service_account"})
@@ -372,6 +375,7 @@ PROJECT_ACTIONS = (
     "manage_access",
     "read_access",
     "manage_webhooks",
+    "read_webhooks",
     "set_promotion_sources",
     "create_run",
     "promote",
@@ -415,6 +419,7 @@ _PROJECT_ACTION_TABLE: dict[tuple[str, str], tuple[bool, bool, bool, bool, bool]
     ("project", "manage_access"):         (Y,   N,     N,     N,    N),
     ("project", "read_access"):           (Y,   N,     N,     N,    Y),
     ("project", "manage_webhooks"):       (Y,   N,     N,     N,    N),
+    ("project", "read_webhooks"):         (Y,   N,     N,     N,    Y),
     ("project", "set_promotion_sources"): (Y,   N,     N,     N,    N),
     ("project", "create_run"):            (Y,   Y,     N,     N,    N),
     ("project", "promote"):               (Y,   Y,     N,     N,    N),

@@ -28,6 +28,7 @@ class Target:
     webhook: str
     delivery: str
     service_account: str
+    owner: Person
 
 
 Probe = tuple[str, Callable[[Target], dict[str, Any]]]
@@ -286,6 +287,7 @@ async def target(factory: Factory) -> Target:
     webhook, delivery = await factory.webhook(project, url="https://x.test/h")
     account, _ = await factory.service_account(organization, "ci", OrganizationRole.MEMBER)
     return Target(
+        owner=owner,
         service_account=global_id("ServiceAccount", account),
         webhook=global_id("Webhook", webhook),
         delivery=global_id("WebhookDelivery", delivery),
