@@ -1,5 +1,6 @@
 """Plain HTTP around the graph: body limit, health, readiness and metrics."""
 
+import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
@@ -141,7 +142,8 @@ class AccessLog(ObservedRequest):
     """One line per request, in place of uvicorn's: the path without its query string (a token
     in `?access_token=` must never reach a log), the status, the duration, the request id, the
     SQL statements run (never their parameters) and, for GraphQL, the operation's name and type,
-    the viewer's id (never a token) and the error codes answered."""
+    the viewer's id (never a token) and the error codes answered. The process id tells the
+    workers of `hubql serve --workers N` apart."""
 
     def done(self, scope: Scope, status: int, seconds: float) -> None:
         state = scope.get("state", {})
@@ -153,6 +155,7 @@ class AccessLog(ObservedRequest):
             status=status,
             duration_ms=round(seconds * 1000, 1),
             request_id=state.get("request_id"),
+            pid=os.getpid(),
             **facts.fields(),
         )
 
