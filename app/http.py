@@ -7,13 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 from alembic.script import ScriptDirectory
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.exceptions import HTTPException
@@ -22,6 +16,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import ErrorCode
+from app.metrics import AppMetrics
 from app.migrations import alembic_config
 from app.request_facts import CURRENT, RequestFacts
 
@@ -121,21 +116,17 @@ def _method(scope: Scope) -> str:
 
 
 class Metrics(ObservedRequest):
-    """Request counts and latencies for Prometheus, per route and status."""
+    """Each request counted for Prometheus (app/metrics.py): per route and status, and from the
+    facts the access log reads, per GraphQL operation and error code."""
 
-    def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
+    def __init__(self, app: ASGIApp, metrics: AppMetrics) -> None:
         super().__init__(app)
-        self.requests = Counter(
-            "hubql_http_requests", "HTTP requests", ["path", "method", "status"], registry=registry
-        )
-        self.latency = Histogram(
-            "hubql_http_request_seconds", "HTTP request latency", ["path"], registry=registry
-        )
+        self.metrics = metrics
 
     def done(self, scope: Scope, status: int, seconds: float) -> None:
         path = scope["path"] if scope["path"] in KNOWN_PATHS else "other"
-        self.requests.labels(path, _method(scope), str(status)).inc()
-        self.latency.labels(path).observe(seconds)
+        facts: RequestFacts = scope.get("state", {}).get("facts") or RequestFacts()
+        self.metrics.request_done(path, _method(scope), status, seconds, facts)
 
 
 class AccessLog(ObservedRequest):
@@ -194,8 +185,8 @@ def readiness(engine: AsyncEngine, head: str | None) -> Callable[[Request], Awai
     return readyz
 
 
-def metrics_endpoint(registry: CollectorRegistry) -> Callable[[Request], Awaitable[Response]]:
+def metrics_endpoint(app_metrics: AppMetrics) -> Callable[[Request], Awaitable[Response]]:
     async def metrics(_: Request) -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(app_metrics.scrape(), media_type=CONTENT_TYPE_LATEST)
 
     return metrics

@@ -4,7 +4,6 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from prometheus_client import CollectorRegistry
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -30,6 +29,7 @@ from app.http import (
     readiness,
 )
 from app.logging import configure_logging
+from app.metrics import AppMetrics
 from app.request_facts import count_statement
 from app.settings import Settings, get_settings
 from app.webhooks.delivery import Deliverer
@@ -83,11 +83,16 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     # Each request's log line counts its statements (one listener, however many apps share it).
     if not event.contains(app_engine.sync_engine, "before_cursor_execute", count_statement):
         event.listen(app_engine.sync_engine, "before_cursor_execute", count_statement)
-    registry = CollectorRegistry()
+    metrics = AppMetrics(operation_names=settings.metrics_operation_names)
+    metrics.watch_pool(app_engine)
     events = Bus()
     sessions = create_sessionmaker(app_engine)
     graphql = GraphQLApp(
-        build_schema(settings), settings=settings, authz=authz, sessions=sessions, events=events
+        build_schema(settings, metrics),
+        settings=settings,
+        authz=authz,
+        sessions=sessions,
+        events=events,
     )
 
     @asynccontextmanager
@@ -117,11 +122,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readiness(app_engine, migration_head(settings.database_url))),
-            Route("/metrics", metrics_endpoint(registry)),
+            Route("/metrics", metrics_endpoint(metrics)),
         ],
         middleware=[
             Middleware(AccessLog),
-            Middleware(Metrics, registry=registry),
+            Middleware(Metrics, metrics=metrics),
             *cors(settings.cors_origins),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
         ],

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     default_page_size: int = Field(default=20, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     introspection: bool = True
+    # Operation names one process gives their own metric series; later names count as "other".
+    metrics_operation_names: int = Field(default=100, ge=1)
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
 

@@ -36,6 +36,7 @@ from app.errors import BadUserInput, ErrorCode, TopLevelError
 from app.events.bus import Bus
 from app.graphql.context import GraphQLContext
 from app.http import BodyTooLarge
+from app.request_facts import CURRENT
 from app.settings import Settings
 from app.values import loads_strict
 
@@ -66,6 +67,9 @@ def error_response(
     media_type: str = JSON,
     **extensions: str,
 ) -> JSONResponse:
+    facts = CURRENT.get()
+    if facts is not None:  # the log line and the metrics count it like an error from execution
+        facts.answered(code.value)
     body = {"errors": [{"message": message, "extensions": {"code": code.value, **extensions}}]}
     return JSONResponse(
         body, status_code=status, headers=headers, media_type=_CONTENT_TYPES[media_type]
