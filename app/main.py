@@ -115,6 +115,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 await listener.stop()
             if owns_engine:
                 await app_engine.dispose()
+            metrics.process_stopped()
 
     return Starlette(
         routes=[

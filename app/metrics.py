@@ -1,18 +1,26 @@
 """Prometheus metrics: what is measured, under which bounded labels, and what a scrape reads.
 
-Each app has its own registry (tests build many apps in one process, each counting only its own
-requests)."""
+One process keeps its values in memory, in the app's own registry (tests build many apps in one
+process, each counting only its own requests). Under `hubql serve --workers N` prometheus-client
+runs in multiprocess mode: every metric writes to this worker's files in PROMETHEUS_MULTIPROC_DIR
+whatever registry it belongs to, and a scrape, whichever worker answers it, adds up the files of
+all of them (app/multiprocess.py).
+"""
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary, WeakSet
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.errors import ErrorCode
+from app.multiprocess import shared_directory
 from app.request_facts import RequestFacts
 
 # Label values a client cannot choose. Operation names are the client's: a well-formed one keeps
@@ -26,6 +34,9 @@ ERROR_CODES = frozenset(code.value for code in ErrorCode)
 
 # Statements per operation: 0 (answered without the database) up to a page gone N+1.
 STATEMENT_BUCKETS = (0, 1, 2, 3, 5, 10, 20, 50, 100, 250, 1000)
+
+# A live gauge's file: `gauge_livesum_<pid>.db`.
+_LIVE_GAUGE_FILE = re.compile(r"gauge_live[a-z]+_(\d+)\.db")
 
 
 class OperationNames:
@@ -50,7 +61,14 @@ class AppMetrics:
     """The metrics of one app, and its `/metrics` answer."""
 
     def __init__(self, *, operation_names: int) -> None:
-        self.registry = into = CollectorRegistry()
+        self.directory = shared_directory()
+        self.registry = CollectorRegistry()
+        into: CollectorRegistry | None = self.registry
+        if self.directory is not None:
+            # The files hold every worker's values, this one's included: metrics registered here
+            # as well would be exported twice.
+            into = None
+            MultiProcessCollector(self.registry, path=str(self.directory))
         self.operation_names = OperationNames(operation_names)
         self.http_requests = Counter(
             "hubql_http_requests", "HTTP requests", ["path", "method", "status"], registry=into
@@ -84,15 +102,18 @@ class AppMetrics:
             ["code"],
             registry=into,
         )
+        # livesum: the workers' values added up, a dead worker's left out.
         self.connections_in_use = Gauge(
             "hubql_db_connections_in_use",
             "Database connections checked out of the pool",
             registry=into,
+            multiprocess_mode="livesum",
         )
         self.subscriptions = Gauge(
             "hubql_graphql_subscriptions_active",
             "GraphQL subscriptions being served over WebSockets",
             registry=into,
+            multiprocess_mode="livesum",
         )
 
     def request_done(
@@ -122,7 +143,14 @@ class AppMetrics:
         self.connections_in_use.set(watch.in_use)
 
     def scrape(self) -> bytes:
+        if self.directory is not None:
+            forget_dead_workers(self.directory)
         return generate_latest(self.registry)
+
+    def process_stopped(self) -> None:
+        """This worker's live gauges leave the sums (its counters and histograms stay in them)."""
+        if self.directory is not None:
+            mark_process_dead(os.getpid(), str(self.directory))
 
 
 class _PoolWatch:
@@ -150,3 +178,23 @@ class _PoolWatch:
 
 
 _POOL_WATCHES: "WeakKeyDictionary[Engine, _PoolWatch]" = WeakKeyDictionary()
+
+
+def forget_dead_workers(directory: Path) -> None:
+    """Take the live gauges of workers that died without shutting down (killed, crashed) out of
+    the sums: uvicorn's supervisor starts a replacement but tells no one the old pid, so each
+    scrape looks for files whose process is gone. A glob and a signal-0 per live worker."""
+    for path in directory.glob("gauge_live*.db"):
+        match = _LIVE_GAUGE_FILE.fullmatch(path.name)
+        if match is not None and not _alive(int(match[1])):
+            mark_process_dead(int(match[1]), str(directory))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True

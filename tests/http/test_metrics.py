@@ -1,6 +1,9 @@
 """/metrics as an operator reads it: GraphQL operations by name, type and outcome, errors by code,
 latency and statements per operation, connections in use; and labels no client can multiply.
-(Subscriptions: tests/http/test_metrics_served.py.)"""
+(Subscriptions and several workers: tests/http/test_metrics_served.py.)"""
+
+import os
+from pathlib import Path
 
 import httpx
 import pytest
@@ -10,6 +13,7 @@ from starlette.applications import Starlette
 
 from app.main import create_app
 from app.metrics import AppMetrics
+from app.multiprocess import MULTIPROCESS_DIRECTORY, metrics_directory
 from app.request_facts import RequestFacts
 from app.settings import Settings
 from tests.helpers import Factory, GraphQLClient, error_codes
@@ -144,3 +148,47 @@ class TestConnectionsInUse:
             await connection.execute(text("SELECT 1"))
             assert (await scrape(http)).value(gauge) == 1
         assert (await scrape(http)).value(gauge) == 0
+
+
+class TestMetricsDirectory:
+    """Where `hubql serve` has its workers write their metrics (app/multiprocess.py)."""
+
+    @pytest.fixture(autouse=True)
+    def _unset(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.delenv(MULTIPROCESS_DIRECTORY, raising=False)
+
+    def test_one_worker_keeps_its_metrics_in_memory(self) -> None:
+        with metrics_directory(None, workers=1) as directory:
+            assert directory is None
+            assert MULTIPROCESS_DIRECTORY not in os.environ
+
+    def test_several_workers_share_a_temporary_directory_removed_afterwards(self) -> None:
+        with metrics_directory(None, workers=2) as directory:
+            assert directory is not None
+            assert directory.is_dir()
+            assert os.environ[MULTIPROCESS_DIRECTORY] == str(directory)
+        assert not directory.exists()
+        assert MULTIPROCESS_DIRECTORY not in os.environ
+
+    def test_a_named_directory_loses_an_earlier_runs_metrics_and_nothing_else(
+        self, tmp_path: Path
+    ) -> None:
+        stale = ["counter_12.db", "histogram_12.db", "gauge_livesum_12.db", "gauge_all_7.db"]
+        kept = ["hubql.db", "counter_notes.db", "notes.txt"]
+        for name in stale + kept:
+            (tmp_path / name).write_text("x")
+        with metrics_directory(tmp_path, workers=1) as directory:
+            assert directory == tmp_path
+            assert os.environ[MULTIPROCESS_DIRECTORY] == str(tmp_path)
+            assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)
+        assert tmp_path.is_dir()
+
+    def test_prometheus_multiproc_dir_set_by_the_operator_is_used(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv(MULTIPROCESS_DIRECTORY, str(tmp_path))
+        (tmp_path / "counter_12.db").write_text("x")
+        with metrics_directory(None, workers=4) as directory:
+            assert directory == tmp_path
+            assert list(tmp_path.iterdir()) == []
+        assert os.environ[MULTIPROCESS_DIRECTORY] == str(tmp_path)
