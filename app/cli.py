@@ -24,6 +24,7 @@ from strawberry.printer import print_schema
 from app.db import create_engine, create_sessionmaker, utcnow, write_transaction
 from app.errors import DomainError
 from app.migrations import upgrade_to_head
+from app.multiprocess import metrics_directory
 from app.seed import DEFAULT_SEED, Scale
 from app.seed.progress import Phases, progress_bar
 from app.settings import PROJECT_ROOT, get_settings
@@ -96,18 +97,19 @@ def serve(
 ) -> None:
     """Serve the API; GraphiQL at /graphql in a browser."""
     settings = get_settings()
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        log_level=settings.log_level.lower(),
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-        # The app logs each request itself, without query strings (app/http.py AccessLog).
-        access_log=False,
-    )
+    with metrics_directory(settings.metrics_dir, workers):
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers,
+            log_level=settings.log_level.lower(),
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            # The app logs each request itself, without query strings (app/http.py AccessLog).
+            access_log=False,
+        )
 
 
 @app.command()

@@ -1,5 +1,6 @@
 """Plain HTTP around the graph: body limit, health, readiness and metrics."""
 
+import os
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
@@ -7,13 +8,7 @@ from dataclasses import dataclass
 
 import structlog
 from alembic.script import ScriptDirectory
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.exceptions import HTTPException
@@ -22,6 +17,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import ErrorCode
+from app.metrics import AppMetrics
 from app.migrations import alembic_config
 from app.request_facts import CURRENT, RequestFacts
 
@@ -145,29 +141,26 @@ def route_path(scope: Scope) -> str:
 
 
 class Metrics(ObservedRequest):
-    """Request counts and latencies for Prometheus, per route and status."""
+    """Each request counted for Prometheus (app/metrics.py): per route and status, and from the
+    facts the access log reads, per GraphQL operation and error code."""
 
-    def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
+    def __init__(self, app: ASGIApp, metrics: AppMetrics) -> None:
         super().__init__(app)
-        self.requests = Counter(
-            "hubql_http_requests", "HTTP requests", ["path", "method", "status"], registry=registry
-        )
-        self.latency = Histogram(
-            "hubql_http_request_seconds", "HTTP request latency", ["path"], registry=registry
-        )
+        self.metrics = metrics
 
     def done(self, scope: Scope, status: int, seconds: float) -> None:
         path = route_path(scope)
         path = path if path in KNOWN_PATHS else "other"
-        self.requests.labels(path, _method(scope), str(status)).inc()
-        self.latency.labels(path).observe(seconds)
+        facts: RequestFacts = scope.get("state", {}).get("facts") or RequestFacts()
+        self.metrics.request_done(path, _method(scope), status, seconds, facts)
 
 
 class AccessLog(ObservedRequest):
     """One line per request, in place of uvicorn's: the path without its query string (a token
     in `?access_token=` must never reach a log), the status, the duration, the request id, the
     SQL statements run (never their parameters) and, for GraphQL, the operation's name and type,
-    the viewer's id (never a token) and the error codes answered."""
+    the viewer's id (never a token) and the error codes answered. The process id tells the
+    workers of `hubql serve --workers N` apart."""
 
     def done(self, scope: Scope, status: int, seconds: float) -> None:
         state = scope.get("state", {})
@@ -181,6 +174,7 @@ class AccessLog(ObservedRequest):
             client=(scope.get("client") or ("", 0))[0],
             duration_ms=round(seconds * 1000, 1),
             request_id=state.get("request_id"),
+            pid=os.getpid(),
             **facts.fields(),
         )
 
@@ -241,8 +235,8 @@ def readiness(engine: AsyncEngine, known: Migrations) -> Callable[[Request], Awa
     return readyz
 
 
-def metrics_endpoint(registry: CollectorRegistry) -> Callable[[Request], Awaitable[Response]]:
+def metrics_endpoint(app_metrics: AppMetrics) -> Callable[[Request], Awaitable[Response]]:
     async def metrics(_: Request) -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(app_metrics.scrape(), media_type=CONTENT_TYPE_LATEST)
 
     return metrics

@@ -4,7 +4,6 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from prometheus_client import CollectorRegistry
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -32,6 +31,7 @@ from app.http import (
     readiness,
 )
 from app.logging import configure_logging
+from app.metrics import AppMetrics
 from app.request_facts import count_statement
 from app.settings import Settings, get_settings
 from app.webhooks.delivery import Deliverer
@@ -85,11 +85,16 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     # Each request's log line counts its statements (one listener, however many apps share it).
     if not event.contains(app_engine.sync_engine, "before_cursor_execute", count_statement):
         event.listen(app_engine.sync_engine, "before_cursor_execute", count_statement)
-    registry = CollectorRegistry()
+    metrics = AppMetrics(operation_names=settings.metrics_operation_names)
+    metrics.watch_pool(app_engine)
     events = Bus()
     sessions = create_sessionmaker(app_engine)
     graphql = GraphQLApp(
-        build_schema(settings), settings=settings, authz=authz, sessions=sessions, events=events
+        build_schema(settings, metrics),
+        settings=settings,
+        authz=authz,
+        sessions=sessions,
+        events=events,
     )
 
     @asynccontextmanager
@@ -112,6 +117,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 await listener.stop()
             if owns_engine:
                 await app_engine.dispose()
+            metrics.process_stopped()
 
     return Starlette(
         routes=[
@@ -119,13 +125,13 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readiness(app_engine, migrations(settings.database_url))),
-            Route("/metrics", metrics_endpoint(registry)),
+            Route("/metrics", metrics_endpoint(metrics)),
             *([ide.assets()] if ide.serves_graphiql(settings) else []),
         ],
         middleware=[
             *([Middleware(PathPrefix, prefix=settings.root_path)] if settings.root_path else []),
             Middleware(AccessLog),
-            Middleware(Metrics, registry=registry),
+            Middleware(Metrics, metrics=metrics),
             *cors(settings.cors_origins),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
         ],

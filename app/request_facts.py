@@ -1,6 +1,7 @@
-"""What the log line of one HTTP request says beyond method, path and status: the GraphQL
-operation, the viewer, the SQL statements it ran and the error codes it answered with. Filled
-in as the request runs (by the GraphQL extension and by the engine), read when it ends."""
+"""What the log line and the metrics of one HTTP request know beyond method, path and status: the
+GraphQL operation, the viewer, the SQL statements it ran and the error codes it answered with.
+Filled in as the request runs (by the GraphQL extension, the GraphQL view and the engine), read
+when it ends."""
 
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -14,6 +15,11 @@ class RequestFacts:
     viewer_id: int | None = None
     statements: int = 0
     error_codes: list[str] = field(default_factory=list)
+
+    def answered(self, code: str) -> None:
+        """The response carries an error with this `extensions.code` (each code listed once)."""
+        if code not in self.error_codes:
+            self.error_codes.append(code)
 
     def fields(self) -> dict[str, Any]:
         """The log fields, the operation's only when there was one."""

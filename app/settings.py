@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     # GraphiQL (from the package, no CDN) at GET /graphql for browsers; off in production if
     # nobody should explore the API there. Introspection off turns it off too.
     graphiql: bool = True
+    # Where the workers of `hubql serve` keep their metrics so that any of them answers /metrics
+    # for all (prometheus-client's multiprocess mode; PROMETHEUS_MULTIPROC_DIR is the same
+    # thing). Emptied of metric files at start. Unset: a temporary directory with --workers 2 or
+    # more, in-memory metrics with one worker.
+    metrics_dir: Path | None = None
+    # Operation names one process gives their own metric series; later names count as "other".
+    metrics_operation_names: int = Field(default=100, ge=1)
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
 

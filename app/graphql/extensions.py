@@ -12,14 +12,16 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
-    OperationType,
 )
 from graphql import (
     ExecutionResult as GraphQLExecutionResult,
 )
+from graphql import OperationType as DocumentOperation
+from prometheus_client import Gauge
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
 from strawberry.relay import GlobalIDValueError
 from strawberry.schema.schema import validate_document
+from strawberry.types.graphql import OperationType
 
 from app.errors import ErrorCode, TopLevelError
 from app.graphql.context import GraphQLContext
@@ -132,8 +134,31 @@ class OperationFacts(SchemaExtension):
         facts.viewer_id = getattr(viewer, "user_id", None)
         for error in getattr(context.result, "errors", None) or []:
             code = (error.extensions or {}).get("code")
-            if isinstance(code, str) and code not in facts.error_codes:
-                facts.error_codes.append(code)
+            if isinstance(code, str):
+                facts.answered(code)
+
+
+class ActiveSubscriptions(SchemaExtension):
+    """Subscriptions being served, on a gauge: one more once a subscription starts executing, one
+    fewer when its stream ends, however it ends (completed, the socket closed, an error). The
+    operation hook spans a subscription's whole stream; its type is known at execution."""
+
+    def __init__(self, *, gauge: Gauge) -> None:
+        self.gauge = gauge
+        self.counted = False
+
+    def on_operation(self) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            if self.counted:
+                self.gauge.dec()
+
+    def on_execute(self) -> Iterator[None]:
+        if self.execution_context.operation_type is OperationType.SUBSCRIPTION:
+            self.gauge.inc()
+            self.counted = True
+        yield
 
 
 class OperationLimits(SchemaExtension):
@@ -177,7 +202,7 @@ class OperationLimits(SchemaExtension):
         for operation in document.definitions:
             if (
                 isinstance(operation, OperationDefinitionNode)
-                and operation.operation is OperationType.SUBSCRIPTION
+                and operation.operation is DocumentOperation.SUBSCRIPTION
                 and (wanted is None or (operation.name and operation.name.value == wanted))
             ):
                 message = (

@@ -21,13 +21,20 @@ from strawberry.types.base import get_object_definition
 from app.activity.types import Activity
 from app.authz.roles import Kind
 from app.events.types import Subscription
-from app.graphql.extensions import ErrorPolicy, OperationFacts, OperationLimits, SafeParserCache
+from app.graphql.extensions import (
+    ActiveSubscriptions,
+    ErrorPolicy,
+    OperationFacts,
+    OperationLimits,
+    SafeParserCache,
+)
 from app.graphql.limits import RateLimitQuery
 from app.graphql.lookahead import install_direct_resolvers
 from app.graphql.nodes import NodeQuery
 from app.graphql.scalars import SCALAR_OVERRIDES, InputLiteralsRule
 from app.hub import types as hub
 from app.hub.types import ComponentVersion, HubMutation, HubQuery
+from app.metrics import AppMetrics
 from app.organizations.types import Organization, OrganizationMutation, OrganizationQuery
 from app.projects.types import Project, ProjectMutation, ProjectQuery
 from app.ratelimit import RateLimiter
@@ -110,7 +117,9 @@ get_object_definition(Mutation, strict=True).description = (
 )
 
 
-def build_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
+def build_extensions(
+    settings: Settings, metrics: AppMetrics | None = None
+) -> list[Callable[[], SchemaExtension]]:
     """Factories, so every request gets its own extension instances."""
     limiter = RateLimiter(settings.rate_limit_per_minute)
     extensions: list[Callable[[], SchemaExtension]] = [
@@ -129,6 +138,8 @@ def build_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     extensions.append(partial(ValidationCache, maxsize=256))
     # After the cache: it measures a document validation has accepted.
     extensions.append(partial(OperationLimits, settings=settings, limiter=limiter))
+    if metrics is not None:
+        extensions.append(partial(ActiveSubscriptions, gauge=metrics.subscriptions))
     return extensions
 
 
@@ -148,13 +159,14 @@ def _describe_directive_arguments(schema: strawberry.Schema) -> None:
                 argument.description = field.description
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings, metrics: AppMetrics | None = None) -> strawberry.Schema:
+    """The schema; with `metrics`, one that counts the subscriptions it serves."""
     schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=list(NODE_TYPES),
-        extensions=build_extensions(settings),
+        extensions=build_extensions(settings, metrics),
         scalar_overrides=SCALAR_OVERRIDES,
     )
     install_direct_resolvers(schema)

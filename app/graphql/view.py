@@ -40,6 +40,7 @@ from app.graphql.context import GraphQLContext
 from app.graphql.ide import page as graphiql_page
 from app.graphql.ide import serves_graphiql
 from app.http import BodyTooLarge
+from app.request_facts import CURRENT
 from app.settings import Settings
 from app.values import loads_strict
 
@@ -70,6 +71,9 @@ def error_response(
     media_type: str = JSON,
     **extensions: str,
 ) -> JSONResponse:
+    facts = CURRENT.get()
+    if facts is not None:  # the log line and the metrics count it like an error from execution
+        facts.answered(code.value)
     body = {"errors": [{"message": message, "extensions": {"code": code.value, **extensions}}]}
     return JSONResponse(
         body, status_code=status, headers=headers, media_type=_CONTENT_TYPES[media_type]

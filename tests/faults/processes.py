@@ -72,10 +72,10 @@ class Server:
 
 @contextmanager
 def hubql_server(
-    database_url: str, directory: Path, env: dict[str, str] | None = None
+    database_url: str, directory: Path, env: dict[str, str] | None = None, *, workers: int = 1
 ) -> Iterator[Server]:
-    """`hubql serve` on a free port against `database_url` (and `env`'s HUBQL_* settings);
-    stopped (group-wide) on exit."""
+    """`hubql serve --workers <workers>` on a free port against `database_url` (and `env`'s
+    HUBQL_* settings); stopped (group-wide) on exit."""
     port = free_port()
     env = {
         **os.environ,
@@ -91,7 +91,7 @@ def hubql_server(
     log_path = directory / "hubql-serve.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [BIN / "hubql", "serve", "--port", str(port)],
+            [BIN / "hubql", "serve", "--port", str(port), "--workers", str(workers)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -5,6 +5,7 @@ sets; logs carry neither query strings nor bind parameters; a client that leaves
 field more private than its parent is refused alone; names are slugs before they are folded.
 """
 
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -94,6 +95,7 @@ class TestLogs:
         assert access["path"] == "/graphql"
         assert access["status"] == 200
         assert access["request_id"] == response.headers["x-request-id"]
+        assert access["pid"] == os.getpid()  # which worker of several served it
         assert secret not in server_log.text
         assert "username" not in server_log.text  # nor the query string's document
 
