@@ -2,7 +2,7 @@
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import structlog
@@ -158,6 +158,32 @@ class ActiveSubscriptions(SchemaExtension):
         if self.execution_context.operation_type is OperationType.SUBSCRIPTION:
             self.gauge.inc()
             self.counted = True
+        yield
+
+
+class SubscriptionContext(SchemaExtension):
+    """Every operation on a WebSocket (a subscription, or a query sent there) runs on a context
+    of its own (`GraphQLContext.fork`), closed when its stream ends: the socket's operations
+    share a viewer, never a session or a loader. (A shared loader's future is cancelled with the
+    first task that stops awaiting it, which ended every other subscription waiting on it.) The
+    operation hook spans the whole stream; the context graphql-core runs with is read after the
+    execute hook starts."""
+
+    def __init__(self) -> None:
+        self.forked: GraphQLContext | None = None
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if self.forked is not None:
+                await self.forked.close()
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        on_a_socket = isinstance(context, GraphQLContext) and context.request is None
+        if on_a_socket and context.sessions is not None:
+            self.forked = self.execution_context.context = context.fork()
         yield
 
 

@@ -27,6 +27,7 @@ from app.graphql.extensions import (
     OperationFacts,
     OperationLimits,
     SafeParserCache,
+    SubscriptionContext,
 )
 from app.graphql.limits import RateLimitQuery
 from app.graphql.lookahead import install_direct_resolvers
@@ -138,6 +139,7 @@ def build_extensions(
     extensions.append(partial(ValidationCache, maxsize=256))
     # After the cache: it measures a document validation has accepted.
     extensions.append(partial(OperationLimits, settings=settings, limiter=limiter))
+    extensions.append(SubscriptionContext)
     if metrics is not None:
         extensions.append(partial(ActiveSubscriptions, gauge=metrics.subscriptions))
     return extensions

@@ -345,6 +345,7 @@ class GraphQLApp(GraphQL[GraphQLContext, None]):
             request_id=request.state.request_id,
             request=request if isinstance(request, Request) else None,
             response=response if isinstance(response, Response) else None,
+            sessions=self.sessions,
         )
         request.state.hubql_context = context
         if isinstance(response, Response):

@@ -109,3 +109,28 @@ async def test_events_reach_readers_only_and_stop_when_access_goes(
         assert len(await reader.wait_for("versions", 2, within=2.0)) == 1
         assert len(await reader.wait_for("activity", 2, within=0.5)) == 1
         assert outsider.events("activity") == []
+
+
+async def test_subscriptions_on_one_socket_do_not_disturb_each_other(
+    factory: Factory, server: Server
+) -> None:
+    """Each subscription has its own session and loaders: completing one (at once, while both
+    still wait on their first reads) leaves the other running; events keep reaching it."""
+    world = await World(factory).build()
+    async with subscriber(server.base, world.reader.token) as reader:
+        # The same subscription twice: both ask for the same facts at once.
+        await reader.subscribe("kept", VERSION_EVENTS, {"project": world.project})
+        await reader.subscribe("gone", VERSION_EVENTS, {"project": world.project})
+        await reader.socket.send('{"id": "gone", "type": "complete"}')
+        await reader.wait_for("none", 1, within=1.0)
+        for stage in ("STAGING", "TESTING", "STAGING"):
+            post(server, TRANSITION, {"id": world.version, "stage": stage}, world.admin)
+        events = await reader.wait_for("kept", 3, within=5.0)
+        # (`modelVersion` is the version as it is when the event is sent; the details, then.)
+        assert [e["modelVersionEvents"]["activity"]["details"]["stage"] for e in events] == [
+            "STAGING",
+            "TESTING",
+            "STAGING",
+        ], reader.messages
+        assert reader.errors("kept") == []
+        assert not any(m.get("id") == "kept" and m["type"] == "complete" for m in reader.messages)
