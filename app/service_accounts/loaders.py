@@ -25,7 +25,9 @@ class MembershipLoader(DataLoader[int, OrganizationMember | None]):
             )
             .where(ServiceAccount.id.in_(account_ids))
         )
-        found = dict((await self._ctx.session.execute(statement)).tuples().all())
+        found: dict[int, OrganizationMember] = dict(
+            (await self._ctx.session.execute(statement)).all()
+        )
         self._ctx.take_rows(len(found))
         return [found.get(account_id) for account_id in account_ids]
 
