@@ -8,6 +8,7 @@ within the 50,000-node budget (20 + 2,000 + 2,000 + 40,000).
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.organizations.models import OrganizationRole
 from tests.helpers import (
     Factory,
     GraphQLClient,
@@ -69,3 +70,54 @@ async def test_nested_connections_cost_the_same_for_1_and_100(
     assert small == large
     # authentication, organizations page and count, one statement per nested loader batch
     assert large <= 15, large
+
+
+ACCOUNTS = """
+query Accounts($n: Int!) {
+  organizations(first: 2) {
+    edges { node {
+      serviceAccounts(first: $n) {
+        totalCount
+        edges { node {
+          role description createdBy { username } organization { name }
+          user { username kind } viewerCan { update manageTokens }
+          tokens(first: 2) { totalCount edges { node { name readOnly projects { name } } } }
+        } }
+      }
+    } }
+  }
+}
+"""
+
+
+async def _account_statements(
+    gql: GraphQLClient, viewer: Person, counter: StatementCounter, n: int
+) -> int:
+    counter.reset()
+    data = await gql.data(ACCOUNTS, {"n": n}, as_=viewer)
+    for edge in data["organizations"]["edges"]:
+        accounts = edge["node"]["serviceAccounts"]
+        assert accounts["totalCount"] == 60
+        assert len(accounts["edges"]) == min(n, 60)
+        for account in accounts["edges"]:
+            assert account["node"]["user"]["kind"] == "SERVICE_ACCOUNT"
+            assert len(account["node"]["tokens"]["edges"]) == 2
+    return counter.count
+
+
+async def test_service_accounts_and_their_tokens_cost_the_same_for_1_and_50(
+    gql: GraphQLClient, factory: Factory, count_statements: StatementCounter
+) -> None:
+    owner = await factory.user("owner")
+    for name in ("acme", "globex"):
+        organization = await factory.organization(name, owner=owner)
+        project = await factory.project(organization, "vision")
+        for index in range(60):
+            _, robot = await factory.service_account(
+                organization, f"{name}-robot-{index}", OrganizationRole.MEMBER
+            )
+            await factory.token(robot, read_only=True, project_ids=[project])
+    await _account_statements(gql, owner, count_statements, 1)  # warm-up: last_used_at
+    small = await _account_statements(gql, owner, count_statements, 1)
+    large = await _account_statements(gql, owner, count_statements, 50)
+    assert small == large, (small, large)
