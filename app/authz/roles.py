@@ -19,6 +19,8 @@ ANONYMOUS = "user:anonymous"
 SELF = "user:self"
 ARCHIVED = "state:archived"
 PUBLIC_OWNER = "organization:public"
+# A connection one of whose projects the viewer reads: readers of a project see its connections.
+IN_READABLE_PROJECT = "connection:in_readable_project"
 
 
 # What each role allows, in words (the SDL's descriptions of the role enums' values); the policy
@@ -54,6 +56,7 @@ class Kind(StrEnum):
     RUN = "run"
     MODEL_VERSION = "model_version"
     COMPONENT_VERSION = "component_version"
+    CONNECTION = "connection"
 
 
 class Action(StrEnum):
@@ -76,6 +79,8 @@ class Action(StrEnum):
     ARCHIVE = "archive"
     MANAGE_ACCESS = "manage_access"
     MANAGE_WEBHOOKS = "manage_webhooks"
+    MANAGE_CONNECTIONS = "manage_connections"
+    SET_CONNECTIONS = "set_connections"
     READ_ACCESS = "read_access"
     SET_PROMOTION_SOURCES = "set_promotion_sources"
     CREATE_RUN = "create_run"
@@ -140,6 +145,22 @@ def user_roles(
     roles = set(base) | {org_subject(role) for role in shared}
     if viewer_id is not None and viewer_id == user_id:
         roles.add(SELF)
+    return roles
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionFacts:
+    """What the database says about the viewer and one connection: their membership in its
+    organization, and whether they read a project that may use it."""
+
+    membership: OrganizationRole | None = None
+    in_readable_project: bool = False
+
+
+def connection_roles(facts: ConnectionFacts, base: Iterable[str]) -> set[str]:
+    roles = organization_roles(facts.membership, base)
+    if facts.in_readable_project:
+        roles.add(IN_READABLE_PROJECT)
     return roles
 
 

@@ -20,6 +20,7 @@ from strawberry.types.base import get_object_definition
 
 from app.activity.types import Activity
 from app.authz.roles import Kind
+from app.connections.types import ConnectionMutation, ExternalConnection
 from app.events.types import Subscription
 from app.graphql.extensions import ErrorPolicy, OperationFacts, OperationLimits, SafeParserCache
 from app.graphql.limits import RateLimitQuery
@@ -46,6 +47,7 @@ NODE_TYPES: tuple[type[relay.Node], ...] = (
     AccessToken,
     Organization,
     Team,
+    ExternalConnection,
     Project,
     Run,
     Activity,
@@ -90,6 +92,7 @@ Mutation = merge_types(
         UserMutation,
         OrganizationMutation,
         TeamMutation,
+        ConnectionMutation,
         ProjectMutation,
         RunMutation,
         RegistryMutation,

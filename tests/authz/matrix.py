@@ -29,6 +29,9 @@ SELF = "user:self"
 # The subject an organization carries when it owns a PUBLIC project (authz.md "Organizations
 # themselves"): what anyone may see of it.
 PUBLIC_OWNER_SUBJECT = "organization:public"
+# The subject a connection carries when the viewer reads a project allowed to use it (api.md
+# 2026-11-30, "Connections": readers of a project see its connections).
+IN_READABLE_PROJECT_SUBJECT = "connection:in_readable_project"
 
 ORGANIZATION_ACTIONS = (
     "read",
@@ -37,6 +40,7 @@ ORGANIZATION_ACTIONS = (
     "manage_members",
     "manage_teams",
     "manage_webhooks",
+    "manage_connections",
     "create_project",
     "leave",
     "own",
@@ -45,12 +49,14 @@ ORGANIZATION_ACTIONS = (
     "read_activity",
 )
 TEAM_ACTIONS = ("read", "update", "delete", "manage_members")
+CONNECTION_ACTIONS = ("read", "update", "delete")
 
 Y, N = True, False
 
 # ---- organization: action -> one column per viewer -----------------------------------------
 # read: every member, OUTSIDER included. update, manage_members, manage_teams, manage_webhooks
-# (the organization's own webhooks): OWNER, MANAGER.
+# (the organization's own webhooks): OWNER, MANAGER. manage_connections (the catalogue of
+# connections; createConnection): OWNER, MANAGER, ADMIN.
 # delete and own (what LAST_OWNER protects): OWNER alone. create_project: OWNER, MANAGER, ADMIN.
 # leave: any member (the last OWNER is stopped by LAST_OWNER, not by the policy).
 # read_members (the member list and the teams): every member, OUTSIDER included.
@@ -65,6 +71,7 @@ _ORGANIZATION_TABLE: dict[str, tuple[bool, ...]] = {
     "manage_members": (Y,   Y,      N,    N,     N,     N,       N,         N),
     "manage_teams":   (Y,   Y,      N,    N,     N,     N,       N,         N),
     "manage_webhooks": (Y,  Y,      N,    N,     N,     N,       N,         N),
+    "manage_connections": (Y, Y,    Y,    N,     N,     N,       N,         N),
     "create_project": (Y,   Y,      Y,    N,     N,     N,       N,         N),
     "leave":          (Y,   Y,      Y,    Y,     Y,     Y,       N,         N),
     "own":            (Y,   N,      N,    N,     N,     N,       N,         N),
@@ -85,6 +92,7 @@ _PUBLIC_OWNER_TABLE: dict[str, tuple[bool, bool]] = {
     "manage_members": (N,        N),
     "manage_teams":   (N,        N),
     "manage_webhooks": (N,       N),
+    "manage_connections": (N,    N),
     "create_project": (N,        N),
     "leave":          (N,        N),
     "own":            (N,        N),
@@ -119,6 +127,31 @@ _TEAM_TABLE: dict[tuple[str, str | None], tuple[bool, bool, bool, bool]] = {
     ("OUTSIDER", "MEMBER"):       (Y,  N,     N,     N),
     (NON_MEMBER, None):           (N,  N,     N,     N),
     (ANONYMOUS, None):            (N,  N,     N,     N),
+}  # fmt: skip
+
+# ---- connections: (viewer, reads a project allowed to use it) -> read, update, delete ----------
+# Every member, OUTSIDER included, reads the organization's connections (as they read its member
+# list); OWNER, MANAGER and ADMIN update and delete them. Anyone who reads a project allowed to
+# use a connection reads that connection too, member or not, anonymous included; that never
+# lets them change it.
+_CONNECTION_TABLE: dict[tuple[str, bool], tuple[bool, bool, bool]] = {
+    #                         read update delete
+    ("OWNER", False):         (Y,  Y,     Y),
+    ("OWNER", True):          (Y,  Y,     Y),
+    ("MANAGER", False):       (Y,  Y,     Y),
+    ("MANAGER", True):        (Y,  Y,     Y),
+    ("ADMIN", False):         (Y,  Y,     Y),
+    ("ADMIN", True):          (Y,  Y,     Y),
+    ("MEMBER", False):        (Y,  N,     N),
+    ("MEMBER", True):         (Y,  N,     N),
+    ("VIEWER", False):        (Y,  N,     N),
+    ("VIEWER", True):         (Y,  N,     N),
+    ("OUTSIDER", False):      (Y,  N,     N),
+    ("OUTSIDER", True):       (Y,  N,     N),
+    (NON_MEMBER, False):      (N,  N,     N),
+    (NON_MEMBER, True):       (Y,  N,     N),
+    (ANONYMOUS, False):       (N,  N,     N),
+    (ANONYMOUS, True):        (Y,  N,     N),
 }  # fmt: skip
 
 # ---- granting an organization role: granter -> one column per granted role ------------------
@@ -200,6 +233,16 @@ def team_viewers() -> list[tuple[str, str | None]]:
     return list(_TEAM_TABLE)
 
 
+def connection_allows(viewer: str, in_readable_project: bool, action: str) -> bool:
+    return _CONNECTION_TABLE[viewer, in_readable_project][CONNECTION_ACTIONS.index(action)]
+
+
+def connection_subjects(viewer: str, *, in_readable_project: bool) -> frozenset[str]:
+    """The subjects the server hands the enforcer for this viewer on a connection."""
+    extra = {IN_READABLE_PROJECT_SUBJECT} if in_readable_project else set()
+    return subjects(viewer) | extra
+
+
 def may_grant(granter: str, role: str) -> bool:
     return _GRANT_TABLE[granter][ORG_ROLES.index(role)]
 
@@ -268,6 +311,17 @@ def cells() -> list[Cell]:
     ]
     result += [
         Cell(
+            f"{viewer}{'+in-readable-project' if used else ''}-connection-{action}",
+            connection_subjects(viewer, in_readable_project=used),
+            "connection",
+            action,
+            connection_allows(viewer, used, action),
+        )
+        for viewer, used in _CONNECTION_TABLE
+        for action in CONNECTION_ACTIONS
+    ]
+    result += [
+        Cell(
             f"{granter}-grants-{role}",
             subjects(granter),
             org_role_object(role),
@@ -294,6 +348,7 @@ PROJECT_ACTIONS = (
     "read_access",
     "manage_webhooks",
     "set_promotion_sources",
+    "set_connections",
     "create_run",
     "promote",
     "transition",
@@ -325,8 +380,8 @@ _ORG_PROJECT_ROLE: dict[str, tuple[str | None, str | None, str | None]] = {
 # archived project still allows it. VIEWER reads the project and its runs. WRITER also creates and
 # updates runs, promotes, moves stages and publishes components. ADMIN also changes settings,
 # deletes, archives and unarchives, manages and reads the access list, sets promotion sources and
-# deletes runs. An archived project is read-only: every write into it is refused; reading,
-# unarchiving and deleting the project stay possible.
+# the connections the project may use, and deletes runs. An archived project is read-only: every
+# write into it is refused; reading, unarchiving and deleting the project stay possible.
 _PROJECT_ACTION_TABLE: dict[tuple[str, str], tuple[bool, bool, bool, bool, bool]] = {
     #                                     ADMIN WRITER VIEWER none  when archived
     ("project", "read"):                  (Y,   Y,     Y,     N,    Y),
@@ -337,6 +392,7 @@ _PROJECT_ACTION_TABLE: dict[tuple[str, str], tuple[bool, bool, bool, bool, bool]
     ("project", "read_access"):           (Y,   N,     N,     N,    Y),
     ("project", "manage_webhooks"):       (Y,   N,     N,     N,    N),
     ("project", "set_promotion_sources"): (Y,   N,     N,     N,    N),
+    ("project", "set_connections"):       (Y,   N,     N,     N,    N),
     ("project", "create_run"):            (Y,   Y,     N,     N,    N),
     ("project", "promote"):               (Y,   Y,     N,     N,    N),
     ("project", "transition"):            (Y,   Y,     N,     N,    N),

@@ -27,6 +27,7 @@ class Target:
     component: str
     webhook: str
     delivery: str
+    connection: str
 
 
 Probe = tuple[str, Callable[[Target], dict[str, Any]]]
@@ -36,7 +37,16 @@ QUERY_PROBES: dict[str, Probe] = {
     "nodes": (
         "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
         lambda t: {
-            "ids": [t.organization, t.team, t.token, t.project, t.run, t.version, t.component]
+            "ids": [
+                t.organization,
+                t.team,
+                t.token,
+                t.project,
+                t.run,
+                t.version,
+                t.component,
+                t.connection,
+            ]
         },
     ),
     "viewer": ("{ viewer { id } }", lambda _: {}),
@@ -146,6 +156,25 @@ MUTATION_PROBES.update(
             "mutation($id: ID!) { removeProjectAccess(input: {projectId: $id,"
             ' username: "owner"}) { grant { role } } }',
             lambda t: {"id": t.project},
+        ),
+        "createConnection": (
+            'mutation($id: ID!) { createConnection(input: {organizationId: $id, name: "c",'
+            ' kind: S3, settings: {bucket: "s3://b"}}) { connection { id } } }',
+            lambda t: {"id": t.organization},
+        ),
+        "updateConnection": (
+            'mutation($id: ID!) { updateConnection(input: {id: $id, description: "x"})'
+            " { connection { id } } }",
+            lambda t: {"id": t.connection},
+        ),
+        "deleteConnection": (
+            "mutation($id: ID!) { deleteConnection(input: {id: $id}) { deletedId } }",
+            lambda t: {"id": t.connection},
+        ),
+        "setProjectConnections": (
+            "mutation($id: ID!, $c: ID!) { setProjectConnections(input: {projectId: $id,"
+            " connectionIds: [$c]}) { project { id } } }",
+            lambda t: {"id": t.project, "c": t.connection},
         ),
         "setPromotionSources": (
             "mutation($id: ID!) { setPromotionSources(input: {projectId: $id, sourceIds: []})"
@@ -264,7 +293,9 @@ async def target(factory: Factory) -> Target:
     version = await factory.model_version(project, "v1", run_id=run)
     component = await factory.component_version(project, "c1")
     webhook, delivery = await factory.webhook(project, url="https://x.test/h")
+    connection = await factory.connection(organization, "bucket", projects=(project,))
     return Target(
+        connection=global_id("ExternalConnection", connection),
         webhook=global_id("Webhook", webhook),
         delivery=global_id("WebhookDelivery", delivery),
         component=global_id("ComponentVersion", component),
@@ -304,7 +335,7 @@ async def test_queries_show_outsiders_nothing(
         assert error_codes(body) == ["FORBIDDEN"]
         return
     assert "errors" not in body, body
-    assert value in (None, [None] * 7, {"totalCount": 0, "edges": []})
+    assert value in (None, [None] * 8, {"totalCount": 0, "edges": []})
 
 
 @pytest.mark.parametrize("field", sorted(MUTATION_PROBES))
