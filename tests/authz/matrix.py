@@ -237,6 +237,11 @@ def connection_allows(viewer: str, in_readable_project: bool, action: str) -> bo
     return _CONNECTION_TABLE[viewer, in_readable_project][CONNECTION_ACTIONS.index(action)]
 
 
+def connection_viewers() -> list[tuple[str, bool]]:
+    """Every (viewer, reads a project allowed to use the connection) the table covers."""
+    return list(_CONNECTION_TABLE)
+
+
 def connection_subjects(viewer: str, *, in_readable_project: bool) -> frozenset[str]:
     """The subjects the server hands the enforcer for this viewer on a connection."""
     extra = {IN_READABLE_PROJECT_SUBJECT} if in_readable_project else set()
