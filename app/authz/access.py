@@ -266,8 +266,9 @@ class Access:
 
     async def _get_connection(self, connection_id: int, action: Action) -> Connection:
         """A connection, its organization held shared (a change to who is a member waits for
-        this write, and it for them) and itself alone (a project allowed to use it holds it
-        shared meanwhile, so a deletion records every project it leaves)."""
+        this write, and it for them) and itself alone (`setProjectConnections` holds it shared
+        while it links it to a project: a deletion waits for that, and names every project it
+        takes the connection from)."""
         guard = GUARDS[Kind.CONNECTION]
         found = await self._ctx.session.get(Connection, connection_id)
         if found is None:
