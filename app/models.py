@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the tests see the whole metadata."""
 
 from app.activity.models import Activity
+from app.connections.models import Connection, ProjectConnection
 from app.db import Base
 from app.hub.models import ComponentStageCondition, ComponentVersion
 from app.organizations.models import Organization, OrganizationMember
@@ -19,10 +20,12 @@ __all__ = [
     "Base",
     "ComponentStageCondition",
     "ComponentVersion",
+    "Connection",
     "ModelVersion",
     "Organization",
     "OrganizationMember",
     "Project",
+    "ProjectConnection",
     "ProjectGrant",
     "PromotionSource",
     "Run",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from aiodataloader import DataLoader
 from sqlalchemy import select
 
+from app.connections.loaders import ExternalConnectionLoaders
 from app.context import Context
 from app.loaders import ConnectionLoaders, GroupedRowsLoader, RowsByKeyLoader
 from app.organizations.loaders import OrganizationLoaders
@@ -74,6 +75,11 @@ class Loaders:
     @cached_property
     def organizations(self) -> OrganizationLoaders:
         return OrganizationLoaders(self._ctx)
+
+    @cached_property
+    def external_connections(self) -> ExternalConnectionLoaders:
+        """Connections' facts (`connections` is the listings' page loaders)."""
+        return ExternalConnectionLoaders(self._ctx)
 
     @cached_property
     def teams(self) -> TeamLoaders:

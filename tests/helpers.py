@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.activity.models import Activity
 from app.authn import hash_token, mint_token
+from app.connections.models import Connection, ConnectionKind, ProjectConnection
 from app.db import utcnow
 from app.hub import spec as specs
 from app.hub.models import ComponentVersion
@@ -385,6 +386,31 @@ class Factory:
             session.add(delivery)
             await session.flush()
             return hook.id, delivery.id
+
+    async def connection(
+        self,
+        organization_id: int,
+        name: str,
+        *,
+        kind: ConnectionKind = ConnectionKind.S3,
+        settings: dict[str, Any] | None = None,
+        projects: tuple[int, ...] = (),
+    ) -> int:
+        """A connection of the organization's catalogue, allowed in `projects`."""
+        async with self.sessions() as session, session.begin():
+            connection = Connection(
+                organization_id=organization_id,
+                name=name,
+                kind=kind,
+                settings={"bucket": f"s3://{name}"} if settings is None else settings,
+            )
+            session.add(connection)
+            await session.flush()
+            session.add_all(
+                ProjectConnection(project_id=project_id, connection_id=connection.id)
+                for project_id in projects
+            )
+            return connection.id
 
     async def row_counts(self) -> dict[str, int]:
         """Every table's row count: a cheap fingerprint of 'nothing changed'."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from app.activity.models import Activity
 from app.authz.roles import Action, Kind
+from app.connections.models import Connection
 from app.graphql.context import Info
 from app.projects.models import Project
 
@@ -41,7 +42,26 @@ async def _readable_sources(info: Info, row: Activity) -> Details:
     return {**stored, "sources": [source.name for source in readable if source is not None]}
 
 
+async def _readable_projects(info: Info, row: Activity) -> Details:
+    """A deleted connection's projects by name, as far as the viewer may read them."""
+    stored = dict(row.details or {})
+    rows = await info.context.loaders.rows(Project).load_many(stored.pop("project_ids", []))
+    readable = await info.context.access.readable(Kind.PROJECT, rows)
+    return {**stored, "projects": [project.name for project in readable if project is not None]}
+
+
+async def _readable_connections(info: Info, row: Activity) -> Details:
+    """The connections a project was allowed, by name, as far as the viewer may read them
+    (a connection deleted since is left out: it is nothing any more)."""
+    stored = dict(row.details or {})
+    rows = await info.context.loaders.rows(Connection).load_many(stored.pop("connection_ids", []))
+    readable = await info.context.access.readable(Kind.CONNECTION, rows)
+    return {**stored, "connections": [c.name for c in readable if c is not None]}
+
+
 RULES: dict[str, Rule] = {
+    "connection.deleted": _readable_projects,
+    "project.connections_set": _readable_connections,
     "project.access_set": _for_access_readers,
     "project.access_removed": _for_access_readers,
     "project.promotion_sources_set": _readable_sources,

@@ -19,12 +19,14 @@ from app.authz.roles import (
     Action,
     Kind,
     ProjectFacts,
+    connection_roles,
     effective_project_role,
     organization_roles,
     project_roles,
     team_roles,
     user_roles,
 )
+from app.connections.models import Connection
 from app.db import locked
 from app.errors import Forbidden, Invalid, NotFound
 from app.hub.models import ComponentVersion
@@ -48,7 +50,7 @@ T = TypeVar("T")
 # they wait for it: each is decided on the project as it is when it commits.
 _CHANGES_THE_PROJECT = frozenset(
     {Action.UPDATE, Action.ARCHIVE, Action.DELETE, Action.MANAGE_ACCESS,
-     Action.SET_PROMOTION_SOURCES}
+     Action.SET_PROMOTION_SOURCES, Action.SET_CONNECTIONS}
 )  # fmt: skip
 
 
@@ -64,6 +66,7 @@ class Guard:
 GUARDS: dict[Kind, Guard] = {
     Kind.ORGANIZATION: Guard(Organization, "No such organization.", "in this organization"),
     Kind.TEAM: Guard(Team, "No such team.", "on this team"),
+    Kind.CONNECTION: Guard(Connection, "No such connection.", "in this organization"),
     Kind.PROJECT: Guard(Project, "No such project.", "in this project"),
     Kind.RUN: Guard(Run, "No such run.", "in this project"),
     Kind.MODEL_VERSION: Guard(ModelVersion, "No such model version.", "in this project"),
@@ -117,6 +120,11 @@ class Access:
                 team_roles(organization.membership, place, base)
                 for organization, place in zip(organizations, places, strict=True)
             ]
+        if kind is Kind.CONNECTION:
+            connections = await loaders.external_connections.viewer_facts.load_many(
+                [row.id for row in rows]
+            )
+            return [connection_roles(fact, base) for fact in connections]
         if kind is Kind.PROJECT or kind in IN_A_PROJECT:
             if kind is Kind.PROJECT:  # the rows in hand: their facts need not fetch them again
                 for row in rows:
@@ -242,6 +250,10 @@ class Access:
     async def get(self, kind: Literal[Kind.RUN], row_id: int, action: Action) -> Run: ...
     @overload
     async def get(
+        self, kind: Literal[Kind.CONNECTION], row_id: int, action: Action
+    ) -> Connection: ...
+    @overload
+    async def get(
         self, kind: Literal[Kind.ACCESS_TOKEN], row_id: int, action: Action
     ) -> AccessToken: ...
 
@@ -262,6 +274,8 @@ class Access:
             self._ctx.loaders.organizations.viewer_facts.clear(organization.id)
             await self._authorize(kind, organization, action)
             return organization
+        if kind is Kind.CONNECTION:
+            return await self._get_connection(row_id, action)
         if kind is Kind.PROJECT or kind in IN_A_PROJECT:
             # Actions that change the project itself (archive, settings, delete) hold it alone.
             alone = kind is Kind.PROJECT and action in _CHANGES_THE_PROJECT
@@ -288,6 +302,23 @@ class Access:
         project = await self._ctx.session.get(Project, row.project_id)
         assert project is not None
         return project
+
+    async def _get_connection(self, connection_id: int, action: Action) -> Connection:
+        """A connection, its organization held shared (a change to who is a member waits for
+        this write, and it for them) and itself alone (`setProjectConnections` holds it shared
+        while it links it to a project: a deletion waits for that, and names every project it
+        takes the connection from)."""
+        guard = GUARDS[Kind.CONNECTION]
+        found = await self._ctx.session.get(Connection, connection_id)
+        if found is None:
+            raise NotFound(guard.missing)
+        organization = await self._locked(Organization, found.organization_id, shared=True)
+        connection = await self._locked(Connection, connection_id)
+        if organization is None or connection is None:
+            raise NotFound(guard.missing)  # gone while this request waited for the lock
+        self._ctx.loaders.external_connections.viewer_facts.clear(connection.id)
+        await self._authorize(Kind.CONNECTION, connection, action)
+        return connection
 
     async def _get_in_project(
         self,

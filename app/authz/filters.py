@@ -7,12 +7,14 @@ cached), so a list never drops rows in Python and `totalCount` stays honest.
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from app.authz.roles import (
+    IN_READABLE_PROJECT,
     Action,
     Kind,
     org_roles_allowing,
     project_readers,
     scope_hides_other_projects,
 )
+from app.connections.models import Connection, ProjectConnection
 from app.context import Context
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
 from app.projects.models import Project, ProjectGrant, ProjectRole, ProjectVisibility
@@ -78,3 +80,25 @@ def readable_projects(ctx: Context) -> ColumnElement[bool]:
     if scope is not None and scope_hides_other_projects(ctx.authz):
         readable = and_(readable, Project.id.in_(sorted(scope)))
     return readable
+
+
+def connections_of_readable_projects(ctx: Context) -> Select[int]:
+    """Connections some project the viewer reads may use."""
+    return (
+        select(ProjectConnection.connection_id)
+        .join(Project, Project.id == ProjectConnection.project_id)
+        .where(readable_projects(ctx))
+    )
+
+
+def readable_connections(ctx: Context) -> ColumnElement[bool]:
+    """Members whose organization role reads its connections, and readers of a project that may
+    use one (the policy's `connection:in_readable_project`)."""
+    clauses: list[ColumnElement[bool]] = []
+    user_id = ctx.viewer.user_id
+    roles = org_roles_allowing(ctx.authz, Kind.CONNECTION, Action.READ)
+    if user_id is not None and roles:
+        clauses.append(Connection.organization_id.in_(_memberships(user_id, roles)))
+    if ctx.authz.allows([IN_READABLE_PROJECT], Kind.CONNECTION, Action.READ):
+        clauses.append(Connection.id.in_(connections_of_readable_projects(ctx)))
+    return or_(*clauses) if clauses else false()

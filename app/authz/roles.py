@@ -27,6 +27,8 @@ OUTSIDE_TOKEN_SCOPE = "token:outside_scope"  # noqa: S105
 # Who may hold an organization role (`may_hold`).
 PERSON_SUBJECT = "subject:person"
 SERVICE_ACCOUNT_SUBJECT = "subject:service_account"
+# A connection one of whose projects the viewer reads: readers of a project see its connections.
+IN_READABLE_PROJECT = "connection:in_readable_project"
 
 
 # What each role allows, in words (the SDL's descriptions of the role enums' values); the policy
@@ -63,6 +65,7 @@ class Kind(StrEnum):
     MODEL_VERSION = "model_version"
     COMPONENT_VERSION = "component_version"
     SERVICE_ACCOUNT = "service_account"
+    CONNECTION = "connection"
 
 
 class Action(StrEnum):
@@ -86,6 +89,8 @@ class Action(StrEnum):
     MANAGE_ACCESS = "manage_access"
     MANAGE_WEBHOOKS = "manage_webhooks"
     READ_WEBHOOKS = "read_webhooks"
+    MANAGE_CONNECTIONS = "manage_connections"
+    SET_CONNECTIONS = "set_connections"
     READ_ACCESS = "read_access"
     SET_PROMOTION_SOURCES = "set_promotion_sources"
     CREATE_RUN = "create_run"
@@ -182,6 +187,22 @@ def user_roles(
     roles = set(base) | {org_subject(role) for role in shared}
     if viewer_id is not None and viewer_id == user_id:
         roles.add(SELF)
+    return roles
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionFacts:
+    """What the database says about the viewer and one connection: their membership in its
+    organization, and whether they read a project that may use it."""
+
+    membership: OrganizationRole | None = None
+    in_readable_project: bool = False
+
+
+def connection_roles(facts: ConnectionFacts, base: Iterable[str]) -> set[str]:
+    roles = organization_roles(facts.membership, base)
+    if facts.in_readable_project:
+        roles.add(IN_READABLE_PROJECT)
     return roles
 
 

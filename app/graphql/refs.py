@@ -8,6 +8,7 @@ import strawberry
 
 if TYPE_CHECKING:
     from app.activity.models import Activity as ActivityRef
+    from app.connections.models import Connection as ExternalConnectionRef
     from app.hub.models import ComponentVersion as ComponentVersionRef
     from app.organizations.models import Organization as OrganizationRef
     from app.organizations.models import OrganizationMember as OrganizationMemberRef
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 else:
     ActivityRef = Annotated["Activity", strawberry.lazy("app.activity.types")]
     ComponentVersionRef = Annotated["ComponentVersion", strawberry.lazy("app.hub.types")]
+    ExternalConnectionRef = Annotated[
+        "ExternalConnection", strawberry.lazy("app.connections.types")
+    ]
     OrganizationRef = Annotated["Organization", strawberry.lazy("app.organizations.types")]
     OrganizationMemberRef = Annotated[
         "OrganizationMember", strawberry.lazy("app.organizations.types")
@@ -57,6 +61,7 @@ __all__ = [
     "ArtifactInputRef",
     "ArtifactRef",
     "ComponentVersionRef",
+    "ExternalConnectionRef",
     "ModelVersionRef",
     "OrganizationMemberRef",
     "OrganizationMembershipRef",

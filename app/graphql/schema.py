@@ -20,6 +20,7 @@ from strawberry.types.base import get_object_definition
 
 from app.activity.types import Activity
 from app.authz.roles import Kind
+from app.connections.types import ConnectionMutation, ExternalConnection
 from app.events.types import Subscription
 from app.graphql.extensions import (
     ActiveSubscriptions,
@@ -55,6 +56,7 @@ NODE_TYPES: tuple[type[relay.Node], ...] = (
     AccessToken,
     Organization,
     Team,
+    ExternalConnection,
     Project,
     Run,
     Activity,
@@ -100,6 +102,7 @@ Mutation = merge_types(
         UserMutation,
         OrganizationMutation,
         TeamMutation,
+        ConnectionMutation,
         ProjectMutation,
         RunMutation,
         RegistryMutation,

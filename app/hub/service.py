@@ -1,13 +1,15 @@
 """The component hub: publish validated specs as versions, find them by reference."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
 
 from app.authz import filters
 from app.authz.roles import Action, Kind
+from app.connections import service as connections
 from app.context import Context
-from app.errors import BadUserInput, Invalid
+from app.errors import BadUserInput, Invalid, InvalidSpec
 from app.hub import spec as specs
 from app.hub.models import ComponentVersion
 from app.names import normalize_slug, validate_slug, validate_text
@@ -33,6 +35,7 @@ async def publish(
         raise Invalid("This project is not in the hub (it lacks the COMPONENT feature).")
     version_name = validate_slug(name, field="name")
     parsed, model = specs.validate(spec)
+    await _check_connections(ctx, project, parsed)
     inputs, outputs = specs.io_rows(model)
     version = ComponentVersion(
         project_id=project.id,
@@ -57,6 +60,24 @@ async def publish(
             ctx, Kind.COMPONENT_VERSION, found, project, "published", reason="published"
         )
     return found
+
+
+async def _check_connections(ctx: Context, project: Project, spec: dict[str, Any]) -> None:
+    """Every connection the spec names literally is one the project may use. A templated name
+    (`{{ params.destination.connection }}`) is resolved when a run uses the component, and
+    checked then, not here."""
+    named = specs.literal_connections(spec)
+    if not named:
+        return
+    refused = set(await connections.not_allowed(ctx, project.id, [name for _, name in named]))
+    if refused:
+        places = ", ".join(f'{place} "{name}"' for place, name in named if name in refused)
+        these = "this connection" if len(refused) == 1 else "these connections"
+        raise InvalidSpec(
+            f"{places}: the project may not use {these}; its ADMINs allow connections with "
+            "`setProjectConnections`.",
+            field="spec",
+        )
 
 
 def readable_versions(ctx: Context) -> Select[ComponentVersion]:

@@ -234,6 +234,7 @@ def validate(text: str) -> tuple[dict[str, Any], ComponentSpec]:
             raise InvalidSpec(message, field="spec") from None
         more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
         raise InvalidSpec(f"{place or 'spec'}: {message}{more}", field="spec") from None
+    literal_connections(spec)  # the places connections are named hold names (or refuse here)
     return spec, model
 
 
@@ -262,3 +263,91 @@ def io_rows(model: ComponentSpec) -> tuple[list[dict[str, Any]], list[dict[str, 
         }
 
     return [row(io) for io in model.inputs], [row(io) for io in model.outputs]
+
+
+# ---- connections ------------------------------------------------------------------------------
+
+# Where Polyaxon's distributed run kinds keep their replicas; each replica names connections as a
+# job does (`connections`, `init[].connection`). A ray job's `workers` maps names to replicas.
+REPLICAS = {
+    "tfjob": ("chief", "ps", "worker", "evaluator"),
+    "pytorchjob": ("master", "worker"),
+    "mpijob": ("launcher", "worker"),
+    "mxjob": ("scheduler", "server", "worker", "tuner", "tunerTracker", "tunerServer"),
+    "xgbjob": ("master", "worker"),
+    "paddlejob": ("master", "worker"),
+    "daskjob": ("job", "worker", "scheduler"),
+    "rayjob": ("head",),
+}
+
+
+def is_templated(name: str) -> bool:
+    """`{{ params.destination.connection }}`: a name a run chooses when it runs, not now."""
+    return "{{" in name or "{%" in name
+
+
+def _names_in(section: dict[str, Any], place: str) -> list[tuple[str, str]]:
+    """(place, name) of each connection a run section names: `connections` and the `connection`
+    of each `init` entry (Polyaxon's two ways to mount one)."""
+    found: list[tuple[str, str]] = []
+    names = section.get("connections")
+    if names is not None:
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise InvalidSpec(
+                f"{place}.connections: must be a list of connection names.", field="spec"
+            )
+        found += [(f"{place}.connections[{i}]", name) for i, name in enumerate(names)]
+    entries = section.get("init")
+    if entries is not None:
+        if not isinstance(entries, list):
+            raise InvalidSpec(f"{place}.init: must be a list of init entries.", field="spec")
+        for index, entry in enumerate(entries):
+            name = entry.get("connection") if isinstance(entry, dict) else None
+            if name is None:
+                continue
+            if not isinstance(name, str):
+                raise InvalidSpec(
+                    f"{place}.init[{index}].connection: must be a connection name.", field="spec"
+                )
+            found.append((f"{place}.init[{index}].connection", name))
+    return found
+
+
+def _sections(run: dict[str, Any], place: str) -> list[tuple[dict[str, Any], str]]:
+    """The run and every part of it that mounts connections: replicas, and the inline components
+    of a dag's operations (their own runs, and so on down)."""
+    sections = [(run, place)]
+    kind = run.get("kind")
+    sections += [
+        (run[replica], f"{place}.{replica}")
+        for replica in REPLICAS.get(str(kind), ())
+        if isinstance(run.get(replica), dict)
+    ]
+    workers = run.get("workers") if kind == "rayjob" else None
+    if isinstance(workers, dict):
+        sections += [
+            (worker, f"{place}.workers.{name}")
+            for name, worker in workers.items()
+            if isinstance(worker, dict)
+        ]
+    operations = run.get("operations") if kind == "dag" else None
+    for index, operation in enumerate(operations if isinstance(operations, list) else []):
+        component = operation.get("component") if isinstance(operation, dict) else None
+        inner = component.get("run") if isinstance(component, dict) else None
+        if isinstance(inner, dict):
+            sections += _sections(inner, f"{place}.operations[{index}].component.run")
+    return sections
+
+
+def literal_connections(spec: dict[str, Any]) -> list[tuple[str, str]]:
+    """(place, name) of every connection the spec names literally, in document order; templated
+    names are left to the run that resolves them."""
+    run = spec.get("run")
+    if not isinstance(run, dict):
+        return []
+    return [
+        (place, name)
+        for section, where in _sections(run, "run")
+        for place, name in _names_in(section, where)
+        if not is_templated(name)
+    ]

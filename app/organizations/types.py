@@ -10,6 +10,7 @@ from strawberry.permission import PermissionExtension
 
 from app.activity.listing import ACTIVITY
 from app.authz.roles import ROLE_DESCRIPTIONS, Action, Kind
+from app.connections.listing import ORGANIZATION_CONNECTIONS
 from app.graphql.context import Info
 from app.graphql.kit import (
     INPUT_DOC,
@@ -58,6 +59,9 @@ class OrganizationPermissions:
     )
     manage_teams: bool = strawberry.field(description="`createTeam`, `updateTeam`, `deleteTeam`.")
     create_project: bool = strawberry.field(description="`createProject` here.")
+    manage_connections: bool = strawberry.field(
+        description="`createConnection`, `updateConnection`, `deleteConnection` here."
+    )
 
 
 def _for_members(column: str, what: str) -> Any:
@@ -145,6 +149,14 @@ class Organization(RowNode):
         if not await info.context.access.may(Kind.ORGANIZATION, organization, Action.READ_MEMBERS):
             return TEAMS.nothing()
         return TEAMS.under(organization.id)
+
+    @connection(
+        ORGANIZATION_CONNECTIONS,
+        description="The catalogue of connections (buckets, volumes, repositories, registries), "
+        "by name: all of them for members; for others, those of projects they may read.",
+    )
+    async def connections(self, organization: strawberry.Parent[OrganizationRow]) -> Slice:
+        return ORGANIZATION_CONNECTIONS.under(organization.id)
 
     @connection(PROJECTS, description="Projects the viewer may read, newest change first.")
     async def projects(self, organization: strawberry.Parent[OrganizationRow]) -> Slice:

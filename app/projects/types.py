@@ -9,6 +9,8 @@ from strawberry import relay
 from strawberry.permission import BasePermission, PermissionExtension
 
 from app.authz.roles import ROLE_DESCRIPTIONS, Action, Kind
+from app.connections import service as connections
+from app.connections.listing import PROJECT_CONNECTIONS
 from app.errors import ErrorCode
 from app.graphql.context import Info
 from app.graphql.cost import ListSize
@@ -109,6 +111,7 @@ class ProjectPermissions:
         "PRODUCTION takes ADMIN."
     )
     publish_component: bool = strawberry.field(description="`publishComponentVersion` here.")
+    set_connections: bool = strawberry.field(description="`setProjectConnections` here.")
 
 
 @described_permission("Readable by the project's ADMINs; anyone else gets FORBIDDEN.")
@@ -201,6 +204,15 @@ class Project(RowNode):
     ) -> list[ProjectRef]:
         # A project's own runs may always be promoted in it (api.md: "itself always").
         return [project, *await info.context.loaders.projects.promotion_sources.load(project.id)]
+
+    @connection(
+        PROJECT_CONNECTIONS,
+        description="The organization's connections this project may use (its runs and the "
+        "component specs it publishes name them), by name. Everyone who reads the project "
+        "reads these.",
+    )
+    async def connections(self, project: strawberry.Parent[models.Project]) -> Slice:
+        return PROJECT_CONNECTIONS.under(project.id)
 
     @connection(RUNS, description="Runs, newest change first unless ordered otherwise.")
     async def runs(self, project: strawberry.Parent[models.Project]) -> Slice:
@@ -380,6 +392,15 @@ class SetPromotionSourcesInput:
     )
 
 
+@strawberry.input(description="The full list of the connections a project may use.")
+class SetProjectConnectionsInput:
+    project_id: relay.GlobalID = strawberry.field(description="The project's global id.")
+    connection_ids: list[relay.GlobalID] = strawberry.field(
+        description="Connections of the project's organization, at most 50; they replace the "
+        "project's. `[]` leaves it none."
+    )
+
+
 @payload
 class ProjectPayload:
     project: ProjectRef | None = None
@@ -428,6 +449,12 @@ class ProjectMutation:
         ProjectIdInput,
         deletes=True,
         description="Delete a project with its runs and versions.",
+    )
+    set_project_connections: ProjectPayload | None = on_access(
+        connections.set_project_connections,
+        SetProjectConnectionsInput,
+        id_fields={"connection_ids": "ExternalConnection"},
+        description="Replace the connections a project may use (its ADMINs).",
     )
     set_project_access: ProjectAccessPayload | None = on_access(
         projects.set_access,

@@ -29,6 +29,9 @@ SELF = "user:self"
 # The subject an organization carries when it owns a PUBLIC project (authz.md "Organizations
 # themselves"): what anyone may see of it.
 PUBLIC_OWNER_SUBJECT = "organization:public"
+# The subject a connection carries when the viewer reads a project allowed to use it (api.md
+# 2026-11-30, "Connections": readers of a project see its connections).
+IN_READABLE_PROJECT_SUBJECT = "connection:in_readable_project"
 
 ORGANIZATION_ACTIONS = (
     "read",
@@ -38,6 +41,7 @@ ORGANIZATION_ACTIONS = (
     "manage_teams",
     "manage_webhooks",
     "read_webhooks",
+    "manage_connections",
     "create_project",
     "create_service_account",
     "leave",
@@ -47,12 +51,14 @@ ORGANIZATION_ACTIONS = (
     "read_activity",
 )
 TEAM_ACTIONS = ("read", "update", "delete", "manage_members")
+CONNECTION_ACTIONS = ("read", "update", "delete")
 
 Y, N = True, False
 
 # ---- organization: action -> one column per viewer -----------------------------------------
 # read: every member, OUTSIDER included. update, manage_members, manage_teams, manage_webhooks
-# (the organization's own webhooks): OWNER, MANAGER.
+# (the organization's own webhooks): OWNER, MANAGER. manage_connections (the catalogue of
+# connections; createConnection): OWNER, MANAGER, ADMIN.
 # delete and own (what LAST_OWNER protects): OWNER alone. create_project: OWNER, MANAGER, ADMIN.
 # leave: any member (the last OWNER is stopped by LAST_OWNER, not by the policy).
 # read_members (the member list and the teams): every member, OUTSIDER included.
@@ -68,6 +74,7 @@ _ORGANIZATION_TABLE: dict[str, tuple[bool, ...]] = {
     "manage_teams":   (Y,   Y,      N,    N,     N,     N,       N,         N),
     "manage_webhooks": (Y,  Y,      N,    N,     N,     N,       N,         N),
     "read_webhooks":  (Y,   Y,      N,    N,     N,     N,       N,         N),
+    "manage_connections": (Y, Y,    Y,    N,     N,     N,       N,         N),
     "create_project": (Y,   Y,      Y,    N,     N,     N,       N,         N),
     "create_service_account": (Y, Y, N,   N,     N,     N,       N,         N),
     "leave":          (Y,   Y,      Y,    Y,     Y,     Y,       N,         N),
@@ -90,6 +97,7 @@ _PUBLIC_OWNER_TABLE: dict[str, tuple[bool, bool]] = {
     "manage_teams":   (N,        N),
     "manage_webhooks": (N,       N),
     "read_webhooks":  (N,        N),
+    "manage_connections": (N,    N),
     "create_project": (N,        N),
     "create_service_account": (N, N),
     "leave":          (N,        N),
@@ -125,6 +133,31 @@ _TEAM_TABLE: dict[tuple[str, str | None], tuple[bool, bool, bool, bool]] = {
     ("OUTSIDER", "MEMBER"):       (Y,  N,     N,     N),
     (NON_MEMBER, None):           (N,  N,     N,     N),
     (ANONYMOUS, None):            (N,  N,     N,     N),
+}  # fmt: skip
+
+# ---- connections: (viewer, reads a project allowed to use it) -> read, update, delete ----------
+# Every member, OUTSIDER included, reads the organization's connections (as they read its member
+# list); OWNER, MANAGER and ADMIN update and delete them. Anyone who reads a project allowed to
+# use a connection reads that connection too, member or not, anonymous included; that never
+# lets them change it.
+_CONNECTION_TABLE: dict[tuple[str, bool], tuple[bool, bool, bool]] = {
+    #                         read update delete
+    ("OWNER", False):         (Y,  Y,     Y),
+    ("OWNER", True):          (Y,  Y,     Y),
+    ("MANAGER", False):       (Y,  Y,     Y),
+    ("MANAGER", True):        (Y,  Y,     Y),
+    ("ADMIN", False):         (Y,  Y,     Y),
+    ("ADMIN", True):          (Y,  Y,     Y),
+    ("MEMBER", False):        (Y,  N,     N),
+    ("MEMBER", True):         (Y,  N,     N),
+    ("VIEWER", False):        (Y,  N,     N),
+    ("VIEWER", True):         (Y,  N,     N),
+    ("OUTSIDER", False):      (Y,  N,     N),
+    ("OUTSIDER", True):       (Y,  N,     N),
+    (NON_MEMBER, False):      (N,  N,     N),
+    (NON_MEMBER, True):       (Y,  N,     N),
+    (ANONYMOUS, False):       (N,  N,     N),
+    (ANONYMOUS, True):        (Y,  N,     N),
 }  # fmt: skip
 
 # ---- granting an organization role: granter -> one column per granted role ------------------
@@ -174,7 +207,9 @@ READS = frozenset(
      "read_access", "read_webhooks"}
 )  # fmt: skip
 # Kinds whose writes a projects-only token may not make (everything outside projects).
-OUTSIDE_PROJECTS = frozenset({"organization", "team", "user", "access_token", "service_account"})
+OUTSIDE_PROJECTS = frozenset(
+    {"organization", "team", "user", "access_token", "service_account", "connection"}
+)
 
 # ---- users and access tokens ----------------------------------------------------------------
 # Any signed-in user creates organizations and reads users; the anonymous viewer does neither.
@@ -239,6 +274,21 @@ def team_allows(viewer: str, team_role: str | None, action: str) -> bool:
 def team_viewers() -> list[tuple[str, str | None]]:
     """Every (viewer, team role) the team table covers, in table order."""
     return list(_TEAM_TABLE)
+
+
+def connection_allows(viewer: str, in_readable_project: bool, action: str) -> bool:
+    return _CONNECTION_TABLE[viewer, in_readable_project][CONNECTION_ACTIONS.index(action)]
+
+
+def connection_viewers() -> list[tuple[str, bool]]:
+    """Every (viewer, reads a project allowed to use the connection) the table covers."""
+    return list(_CONNECTION_TABLE)
+
+
+def connection_subjects(viewer: str, *, in_readable_project: bool) -> frozenset[str]:
+    """The subjects the server hands the enforcer for this viewer on a connection."""
+    extra = {IN_READABLE_PROJECT_SUBJECT} if in_readable_project else set()
+    return subjects(viewer) | extra
 
 
 def may_grant(granter: str, role: str) -> bool:
@@ -350,6 +400,17 @@ def cells() -> list[Cell]:
     ]
     result += [
         Cell(
+            f"{viewer}{'+in-readable-project' if used else ''}-connection-{action}",
+            connection_subjects(viewer, in_readable_project=used),
+            "connection",
+            action,
+            connection_allows(viewer, used, action),
+        )
+        for viewer, used in _CONNECTION_TABLE
+        for action in CONNECTION_ACTIONS
+    ]
+    result += [
+        Cell(
             f"{granter}-grants-{role}",
             subjects(granter),
             org_role_object(role),
@@ -377,6 +438,7 @@ PROJECT_ACTIONS = (
     "manage_webhooks",
     "read_webhooks",
     "set_promotion_sources",
+    "set_connections",
     "create_run",
     "promote",
     "transition",
@@ -408,8 +470,8 @@ _ORG_PROJECT_ROLE: dict[str, tuple[str | None, str | None, str | None]] = {
 # archived project still allows it. VIEWER reads the project and its runs. WRITER also creates and
 # updates runs, promotes, moves stages and publishes components. ADMIN also changes settings,
 # deletes, archives and unarchives, manages and reads the access list, sets promotion sources and
-# deletes runs. An archived project is read-only: every write into it is refused; reading,
-# unarchiving and deleting the project stay possible.
+# the connections the project may use, and deletes runs. An archived project is read-only: every
+# write into it is refused; reading, unarchiving and deleting the project stay possible.
 _PROJECT_ACTION_TABLE: dict[tuple[str, str], tuple[bool, bool, bool, bool, bool]] = {
     #                                     ADMIN WRITER VIEWER none  when archived
     ("project", "read"):                  (Y,   Y,     Y,     N,    Y),
@@ -421,6 +483,7 @@ _PROJECT_ACTION_TABLE: dict[tuple[str, str], tuple[bool, bool, bool, bool, bool]
     ("project", "manage_webhooks"):       (Y,   N,     N,     N,    N),
     ("project", "read_webhooks"):         (Y,   N,     N,     N,    Y),
     ("project", "set_promotion_sources"): (Y,   N,     N,     N,    N),
+    ("project", "set_connections"):       (Y,   N,     N,     N,    N),
     ("project", "create_run"):            (Y,   Y,     N,     N,    N),
     ("project", "promote"):               (Y,   Y,     N,     N,    N),
     ("project", "transition"):            (Y,   Y,     N,     N,    N),

@@ -29,6 +29,7 @@ class Target:
     delivery: str
     service_account: str
     owner: Person
+    connection: str
 
 
 Probe = tuple[str, Callable[[Target], dict[str, Any]]]
@@ -38,7 +39,16 @@ QUERY_PROBES: dict[str, Probe] = {
     "nodes": (
         "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
         lambda t: {
-            "ids": [t.organization, t.team, t.token, t.project, t.run, t.version, t.component]
+            "ids": [
+                t.organization,
+                t.team,
+                t.token,
+                t.project,
+                t.run,
+                t.version,
+                t.component,
+                t.connection,
+            ]
         },
     ),
     "viewer": ("{ viewer { id } }", lambda _: {}),
@@ -148,6 +158,25 @@ MUTATION_PROBES.update(
             "mutation($id: ID!) { removeProjectAccess(input: {projectId: $id,"
             ' username: "owner"}) { grant { role } } }',
             lambda t: {"id": t.project},
+        ),
+        "createConnection": (
+            'mutation($id: ID!) { createConnection(input: {organizationId: $id, name: "c",'
+            ' kind: S3, settings: {bucket: "s3://b"}}) { connection { id } } }',
+            lambda t: {"id": t.organization},
+        ),
+        "updateConnection": (
+            'mutation($id: ID!) { updateConnection(input: {id: $id, description: "x"})'
+            " { connection { id } } }",
+            lambda t: {"id": t.connection},
+        ),
+        "deleteConnection": (
+            "mutation($id: ID!) { deleteConnection(input: {id: $id}) { deletedId } }",
+            lambda t: {"id": t.connection},
+        ),
+        "setProjectConnections": (
+            "mutation($id: ID!, $c: ID!) { setProjectConnections(input: {projectId: $id,"
+            " connectionIds: [$c]}) { project { id } } }",
+            lambda t: {"id": t.project, "c": t.connection},
         ),
         "setPromotionSources": (
             "mutation($id: ID!) { setPromotionSources(input: {projectId: $id, sourceIds: []})"
@@ -286,9 +315,11 @@ async def target(factory: Factory) -> Target:
     component = await factory.component_version(project, "c1")
     webhook, delivery = await factory.webhook(project, url="https://x.test/h")
     account, _ = await factory.service_account(organization, "ci", OrganizationRole.MEMBER)
+    connection = await factory.connection(organization, "bucket", projects=(project,))
     return Target(
         owner=owner,
         service_account=global_id("ServiceAccount", account),
+        connection=global_id("ExternalConnection", connection),
         webhook=global_id("Webhook", webhook),
         delivery=global_id("WebhookDelivery", delivery),
         component=global_id("ComponentVersion", component),
@@ -328,7 +359,7 @@ async def test_queries_show_outsiders_nothing(
         assert error_codes(body) == ["FORBIDDEN"]
         return
     assert "errors" not in body, body
-    assert value in (None, [None] * 7, {"totalCount": 0, "edges": []})
+    assert value in (None, [None] * 8, {"totalCount": 0, "edges": []})
 
 
 @pytest.mark.parametrize("field", sorted(MUTATION_PROBES))

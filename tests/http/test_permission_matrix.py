@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 
 from app.main import create_app
 from app.organizations.models import OrganizationRole
+from app.projects.models import ProjectVisibility
 from app.settings import Settings
 from app.teams.models import TeamRole
 from tests.authz import matrix
@@ -34,6 +35,10 @@ TEAM = "core"
 VIEWER_NAME = "vic"
 TARGET_NAME = "tara"  # the member a mutation acts on
 
+CONNECTION_VIEWERS = matrix.connection_viewers()
+CONNECTION_VIEWER_IDS = [
+    f"{viewer}{'+in-readable-project' if used else ''}" for viewer, used in CONNECTION_VIEWERS
+]
 TEAM_VIEWERS = matrix.team_viewers()
 TEAM_VIEWER_IDS = [f"{viewer}+team:{team_role or '-'}" for viewer, team_role in TEAM_VIEWERS]
 # Viewers the policy lets manage members: the granting rules apply to them.
@@ -47,6 +52,7 @@ query State($name: String!) {
     displayName
     description
     members(first: 50) { edges { node { role user { username } } } }
+    connections(first: 50) { edges { node { name description settings } } }
     teams(first: 20) {
       edges {
         node {
@@ -111,12 +117,20 @@ class Scene:
             }
             for edge in organization["teams"]["edges"]
         }
+        connections = {
+            edge["node"]["name"]: {
+                "description": edge["node"]["description"],
+                "settings": edge["node"]["settings"],
+            }
+            for edge in organization["connections"]["edges"]
+        }
         return {
             "organization": {
                 "displayName": organization["displayName"],
                 "description": organization["description"],
                 "members": _members(organization["members"]),
                 "teams": teams,
+                "connections": connections,
             },
             "rows": rows,
         }
@@ -680,3 +694,116 @@ class TestRemoveTeamMember:
             assert await scene.state() == expected
         else:
             await assert_refused(scene, body, team_denial_code(viewer, team_role), before)
+
+
+# ---- connections --------------------------------------------------------------------------------
+
+CONNECTION = "bucket"
+CONNECTION_PAYLOAD = f"connection {{ name description settings }} {USER_ERRORS}"
+CREATE_CONNECTION = f"""
+mutation ($input: CreateConnectionInput!) {{
+  createConnection(input: $input) {{ {CONNECTION_PAYLOAD} }}
+}}
+"""
+
+
+class TestCreateConnection:
+    @pytest.mark.parametrize("viewer", VIEWERS)
+    async def test_matrix(self, gql: GraphQLClient, factory: Factory, viewer: str) -> None:
+        scene = await make_scene(gql, factory, viewer)
+        before = await scene.state()
+        body = await scene.run(
+            CREATE_CONNECTION,
+            {
+                "organizationId": scene.organization,
+                "name": "models",
+                "kind": "GCS",
+                "description": "Trained models",
+                "settings": {"bucket": "gs://models"},
+            },
+        )
+        if matrix.organization_allows(viewer, "manage_connections"):
+            payload = assert_succeeded(body, "createConnection")
+            created = {"description": "Trained models", "settings": {"bucket": "gs://models"}}
+            assert payload["connection"] == {"name": "models", **created}
+            expected = with_rows(before, connections=1)
+            expected["organization"]["connections"]["models"] = created
+            assert await scene.state() == expected
+        else:
+            code = denial_code(matrix.organization_allows(viewer, "read"))
+            await assert_refused(scene, body, code, before)
+
+
+async def connection_scene(
+    gql: GraphQLClient, factory: Factory, viewer: str, *, in_readable_project: bool
+) -> tuple[Scene, str]:
+    """`acme` with the connection `bucket`; when `in_readable_project`, a PUBLIC project that
+    may use it (so anyone reads it)."""
+    scene = await make_scene(gql, factory, viewer)
+    projects: tuple[int, ...] = ()
+    if in_readable_project:
+        projects = (
+            await factory.project(
+                scene.organization_id, "open", visibility=ProjectVisibility.PUBLIC
+            ),
+        )
+    connection = await factory.connection(
+        scene.organization_id, CONNECTION, settings={"bucket": "s3://b"}, projects=projects
+    )
+    return scene, global_id("ExternalConnection", connection)
+
+
+UPDATE_CONNECTION = f"""
+mutation ($input: UpdateConnectionInput!) {{
+  updateConnection(input: $input) {{ {CONNECTION_PAYLOAD} }}
+}}
+"""
+
+
+class TestUpdateConnection:
+    @pytest.mark.parametrize(("viewer", "used"), CONNECTION_VIEWERS, ids=CONNECTION_VIEWER_IDS)
+    async def test_matrix(
+        self, gql: GraphQLClient, factory: Factory, viewer: str, used: bool
+    ) -> None:
+        scene, connection = await connection_scene(gql, factory, viewer, in_readable_project=used)
+        before = await scene.state()
+        body = await scene.run(UPDATE_CONNECTION, {"id": connection, "description": "Raw data"})
+        if matrix.connection_allows(viewer, used, "update"):
+            payload = assert_succeeded(body, "updateConnection")
+            assert payload["connection"]["description"] == "Raw data"
+            expected = with_rows(before)
+            expected["organization"]["connections"][CONNECTION]["description"] = "Raw data"
+            assert await scene.state() == expected
+        else:
+            code = denial_code(matrix.connection_allows(viewer, used, "read"))
+            await assert_refused(scene, body, code, before)
+
+
+DELETE_CONNECTION = f"""
+mutation ($input: DeleteConnectionInput!) {{
+  deleteConnection(input: $input) {{ deletedId {USER_ERRORS} }}
+}}
+"""
+
+
+class TestDeleteConnection:
+    @pytest.mark.parametrize(("viewer", "used"), CONNECTION_VIEWERS, ids=CONNECTION_VIEWER_IDS)
+    async def test_matrix(
+        self, gql: GraphQLClient, factory: Factory, viewer: str, used: bool
+    ) -> None:
+        scene, connection = await connection_scene(gql, factory, viewer, in_readable_project=used)
+        before = await scene.state()
+        body = await scene.run(DELETE_CONNECTION, {"id": connection})
+        if matrix.connection_allows(viewer, used, "delete"):
+            payload = assert_succeeded(body, "deleteConnection")
+            assert payload["deletedId"] == connection
+            # With its link to the project that could use it, and an activity row for that
+            # project besides the organization's.
+            expected = with_rows(
+                before, connections=-1, project_connections=-used, activities=1 + used
+            )
+            del expected["organization"]["connections"][CONNECTION]
+            assert await scene.state() == expected
+        else:
+            code = denial_code(matrix.connection_allows(viewer, used, "read"))
+            await assert_refused(scene, body, code, before)

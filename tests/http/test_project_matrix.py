@@ -5,6 +5,7 @@ Each case builds the organization `acme` founded by `founder` (its OWNER) with:
 - `proj`, the project under test (the case's visibility, archived or not), holding the run `r1`;
 - `source`, a PUBLIC project (a promotion source anyone may read);
 - `tara`, a MEMBER with a user grant VIEWER on `proj` (what `removeProjectAccess` takes away);
+- the connection `bucket` in acme's catalogue (what `setProjectConnections` allows `proj`);
 - the team `ops` with no members (what `setProjectAccess` grants WRITER to);
 - the viewer `vic` with the case's organization role (or none, or anonymous) and grants on `proj`,
   each to `vic` directly or to the team `core` with `vic` on it.
@@ -33,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.applications import Starlette
 
 from app.authn import hash_token, mint_token
+from app.connections.models import Connection, ConnectionKind
 from app.db import utcnow
 from app.main import create_app
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
@@ -57,6 +59,7 @@ SOURCE = "source"
 RUN = "r1"
 TEAM = "core"
 OTHER_TEAM = "ops"
+CONNECTION = "bucket"
 VIEWER_NAME = "vic"
 TARGET_NAME = "tara"
 
@@ -171,6 +174,7 @@ query State {
     description
     archivedAt
     promotionSources { name }
+    connections(first: 50) { edges { node { name } } }
     access(first: 50) {
       edges { node { role grantee { ... on User { username } ... on Team { name } } } }
     }
@@ -191,6 +195,7 @@ class Scene:
     project_id: int
     source_id: int
     run_id: int
+    connection_id: int
     grants_on_project: int
 
     @property
@@ -209,6 +214,10 @@ class Scene:
     def run(self) -> str:
         return global_id("Run", self.run_id)
 
+    @property
+    def connection(self) -> str:
+        return global_id("ExternalConnection", self.connection_id)
+
     async def mutate(self, document: str, payload: dict[str, Any]) -> dict[str, Any]:
         return await self.gql(document, {"input": payload}, as_=self.viewer)
 
@@ -225,6 +234,7 @@ class Scene:
             project["runs"] = {
                 edge["node"]["name"]: edge["node"]["status"] for edge in project["runs"]["edges"]
             }
+            project["connections"] = [e["node"]["name"] for e in project["connections"]["edges"]]
         projects = data["organization"]["projects"]["edges"]
         return {
             "project": project,
@@ -274,7 +284,13 @@ async def make_scene(
         source = _project(organization.id, SOURCE, "PUBLIC", archived=False)
         core = Team(organization_id=organization.id, name=TEAM)
         ops = Team(organization_id=organization.id, name=OTHER_TEAM)
-        session.add_all([project, source, core, ops])
+        bucket = Connection(
+            organization_id=organization.id,
+            name=CONNECTION,
+            kind=ConnectionKind.S3,
+            settings={"bucket": "s3://b"},
+        )
+        session.add_all([project, source, core, ops, bucket])
         await session.flush()
         run = Run(
             uuid=f"{project.id:032x}",
@@ -327,6 +343,7 @@ async def make_scene(
             project.id,
             source.id,
             run.id,
+            bucket.id,
             grants_on_project=1 + len(case.grants),
         )
 
@@ -415,6 +432,12 @@ def _sources_set(scene: Scene, payload: dict[str, Any], state: dict[str, Any]) -
     assert payload["project"]["promotionSources"] == [{"name": PROJECT}, {"name": SOURCE}]
     state["project"]["promotionSources"] = [{"name": PROJECT}, {"name": SOURCE}]
     activity(state, promotion_sources=1)
+
+
+def _connections_set(scene: Scene, payload: dict[str, Any], state: dict[str, Any]) -> None:
+    assert payload["project"]["connections"] == {"edges": [{"node": {"name": CONNECTION}}]}
+    state["project"]["connections"] = [CONNECTION]
+    activity(state, project_connections=1)
 
 
 def _run_created(scene: Scene, payload: dict[str, Any], state: dict[str, Any]) -> None:
@@ -506,6 +529,15 @@ SET_PROMOTION_SOURCES = Mutation(
     lambda s: {"projectId": s.project, "sourceIds": [s.source]},
     _sources_set,
 )
+SET_PROJECT_CONNECTIONS = Mutation(
+    "setProjectConnections",
+    "SetProjectConnectionsInput",
+    "project { connections { edges { node { name } } } }",
+    "project",
+    "set_connections",
+    lambda s: {"projectId": s.project, "connectionIds": [s.connection]},
+    _connections_set,
+)
 CREATE_RUN = Mutation(
     "createRun",
     "CreateRunInput",
@@ -544,6 +576,7 @@ MUTATIONS = [
     SET_PROJECT_ACCESS,
     REMOVE_PROJECT_ACCESS,
     SET_PROMOTION_SOURCES,
+    SET_PROJECT_CONNECTIONS,
     CREATE_RUN,
     UPDATE_RUN,
     DELETE_RUN,
@@ -725,6 +758,16 @@ class TestSetPromotionSources:
         await check(gql, factory, SET_PROMOTION_SOURCES, case, archived=True)
 
 
+class TestSetProjectConnections:
+    @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+    async def test_matrix(self, gql: GraphQLClient, factory: Factory, case: Case) -> None:
+        await check(gql, factory, SET_PROJECT_CONNECTIONS, case, archived=False)
+
+    @pytest.mark.parametrize("case", OTHER_STATE_CASES, ids=OTHER_STATE_IDS)
+    async def test_archived(self, gql: GraphQLClient, factory: Factory, case: Case) -> None:
+        await check(gql, factory, SET_PROJECT_CONNECTIONS, case, archived=True)
+
+
 class TestCreateRun:
     @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
     async def test_matrix(self, gql: GraphQLClient, factory: Factory, case: Case) -> None:
@@ -777,6 +820,7 @@ PERMISSIONS = {  # ProjectPermissions field -> the policy's project action
     "promote": "promote",
     "transitionStage": "transition",
     "publishComponent": "publish_component",
+    "setConnections": "set_connections",
 }
 VIEWER_PERMISSIONS = f"""
 query ($ids: [ID!]!) {{

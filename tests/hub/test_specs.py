@@ -206,6 +206,21 @@ INVALID_SPECS = [
         ("run.args[0]: a lone UTF-16 surrogate is not allowed",),
     ),
     Bad("integer-of-5000-digits", with_body("x: " + "9" * 5000 + "\n"), ("line 3", "4300 digits")),
+    Bad(
+        "connections-not-a-list",
+        "kind: component\nrun: {kind: job, connections: s3-data}\n",
+        ("run.connections: must be a list of connection names",),
+    ),
+    Bad(
+        "connection-not-a-name",
+        "kind: component\nrun: {kind: job, init: [{connection: [a, b]}]}\n",
+        ("run.init[0].connection: must be a connection name",),
+    ),
+    Bad(
+        "replica-connections-not-a-list",
+        "kind: component\nrun: {kind: tfjob, worker: {connections: {a: b}}}\n",
+        ("run.worker.connections: must be a list",),
+    ),
 ]
 
 

@@ -1,4 +1,5 @@
-"""The SQL filter and the per-object enforcer agree exactly on which projects a viewer reads.
+"""The SQL filter and the per-object enforcer agree exactly on which projects a viewer reads, and
+on which connections.
 
 authz.md, "Lists are filtered in SQL": `readable_projects(ctx)` is the list twin of the enforcer's
 `read` decision. Hypothesis generates small worlds (organizations, users with random organization
@@ -7,6 +8,12 @@ direct and team grants with random project roles) and, for every user and the an
 compares the projects the SQL predicate finds, and their count, with those for which
 `projects.may(ctx, facts_for(project), READ)` holds; both must also match authz.md's table. Once
 per world, one viewer's `organization(name) { projects }` goes through GraphQL as well.
+
+Connections are read by every member of their organization and by whoever reads a project
+allowed to use one (`readable_connections(ctx)` against `access.readable(Kind.CONNECTION, …)`,
+and both against that sentence); each world gives its organizations a few connections, each
+allowed in a random set of their projects, and the GraphQL viewer's `organization.connections`
+must list exactly the enforcer's.
 
 Grants and team memberships only go to organization members, as the API allows (`setProjectAccess`
 and `addTeamMember` require membership; removing a member removes both).
@@ -27,8 +34,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.authn import ANONYMOUS, Viewer, hash_token, mint_token
 from app.authz.enforcer import Authorizer
-from app.authz.filters import readable_projects
+from app.authz.filters import readable_connections, readable_projects
 from app.authz.roles import Kind
+from app.connections.listing import ORGANIZATION_CONNECTIONS
+from app.connections.models import Connection, ConnectionKind, ProjectConnection
 from app.context import Context
 from app.db import create_engine, create_sessionmaker, utcnow
 from app.main import create_app
@@ -51,7 +60,10 @@ READS_INTERNAL = READS_EVERY_PROJECT | {OrganizationRole.MEMBER, OrganizationRol
 
 ORGANIZATION_PROJECTS = """
 query Projects($name: String!) {
-  organization(name: $name) { projects { totalCount edges { node { id } } } }
+  organization(name: $name) {
+    projects { totalCount edges { node { id } } }
+    connections { totalCount edges { node { id } } }
+  }
 }
 """
 
@@ -77,6 +89,7 @@ class OrganizationSpec:
     members: dict[int, OrganizationRole]  # user index -> role
     teams: list[TeamSpec]
     projects: list[ProjectSpec]
+    connections: list[frozenset[int]]  # per connection, the project indexes allowed to use it
 
 
 @dataclass(frozen=True)
@@ -120,7 +133,10 @@ def organization_specs(draw: st.DrawFn, users: int) -> OrganizationSpec:
             max_size=6,
         )
     )
-    return OrganizationSpec(members, teams, projects)
+    connections = draw(
+        st.lists(st.frozensets(st.integers(0, len(projects) - 1), max_size=3), max_size=3)
+    )
+    return OrganizationSpec(members, teams, projects, connections)
 
 
 @st.composite
@@ -152,6 +168,20 @@ def documented_reader(world: World, user: int | None, organization: int, project
     return user in target.user_grants or bool(teams & target.team_grants.keys())
 
 
+def documented_connection_reader(
+    world: World, user: int | None, organization: int, connection: int
+) -> bool:
+    """api.md 2026-11-30, "Connections", read literally: the organization's members, and the
+    readers of a project allowed to use it."""
+    spec = world.organizations[organization]
+    if user is not None and user in spec.members:
+        return True
+    return any(
+        documented_reader(world, user, organization, project)
+        for project in spec.connections[connection]
+    )
+
+
 # ---- storing a world --------------------------------------------------------------------------
 
 
@@ -161,6 +191,7 @@ class Stored:
     tokens: list[str]
     organizations: list[tuple[int, str]]  # (id, name)
     projects: list[list[int]]  # per organization, in spec order
+    connections: list[list[int]]  # per organization, in spec order
 
 
 async def empty_tables(engine: AsyncEngine) -> None:
@@ -188,6 +219,7 @@ async def store(sessions: async_sessionmaker[AsyncSession], world: World) -> Sto
             tokens=tokens,
             organizations=[],
             projects=[],
+            connections=[],
         )
         for index, spec in enumerate(world.organizations):
             organization = Organization(name=f"o{index}")
@@ -219,6 +251,23 @@ async def store(sessions: async_sessionmaker[AsyncSession], world: World) -> Sto
                 TeamMember(team_id=team.id, user_id=users[u].id, role=r)
                 for team, team_spec in zip(teams, spec.teams, strict=True)
                 for u, r in team_spec.members.items()
+            )
+            connection_rows = [
+                Connection(
+                    organization_id=organization.id,
+                    name=f"c{c}",
+                    kind=ConnectionKind.S3,
+                    settings={"bucket": f"s3://c{c}"},
+                )
+                for c in range(len(spec.connections))
+            ]
+            session.add_all(connection_rows)
+            await session.flush()
+            stored.connections.append([row.id for row in connection_rows])
+            session.add_all(
+                ProjectConnection(project_id=project_rows[p].id, connection_id=row.id)
+                for row, allowed in zip(connection_rows, spec.connections, strict=True)
+                for p in allowed
             )
             for row, project in zip(project_rows, spec.projects, strict=True):
                 session.add_all(
@@ -256,10 +305,37 @@ async def decisions(
         return filtered, allowed, counted, per_organization
 
 
+async def connection_decisions(
+    sessions: async_sessionmaker[AsyncSession], settings_: Settings, viewer: Viewer
+) -> tuple[set[int], set[int], dict[int, tuple[set[int], int]]]:
+    """(ids the SQL filter finds, ids the enforcer allows, per organization as
+    `organization.connections` lists them: ids and count)."""
+    async with sessions() as session:
+        ctx = Context(session, viewer, AUTHZ, settings_)
+        filtered = set(
+            await session.scalars(select(Connection.id).where(readable_connections(ctx)))
+        )
+        every = list((await session.scalars(select(Connection))).all())
+        allowed = {row.id for row in await ctx.access.readable(Kind.CONNECTION, every) if row}
+        readable = ORGANIZATION_CONNECTIONS.statement(ctx)
+        per_organization = {}
+        for organization_id in await session.scalars(select(Organization.id)):
+            statement = readable.where(Connection.organization_id == organization_id)
+            ids = set((await session.scalars(statement.with_only_columns(Connection.id))).all())
+            per_organization[organization_id] = (ids, await count(session, statement))
+        return filtered, allowed, per_organization
+
+
 async def check_graphql(
-    engine: AsyncEngine, settings_: Settings, world: World, stored: Stored, expected: set[int]
+    engine: AsyncEngine,
+    settings_: Settings,
+    world: World,
+    stored: Stored,
+    expected: set[int],
+    expected_connections: set[int],
 ) -> None:
-    """One viewer's `organization(name) { projects }` is the enforcer's set for that org."""
+    """One viewer's `organization(name) { projects connections }` is the enforcer's sets for
+    that organization."""
     app = create_app(settings_, engine=engine)
     transport = httpx.ASGITransport(app=app)
     organization_id, name = stored.organizations[world.graphql_organization]
@@ -269,15 +345,20 @@ async def check_graphql(
         data = await GraphQLClient(http).data(ORGANIZATION_PROJECTS, {"name": name}, token=token)
     if data["organization"] is None:
         # Not a member and no public project: the organization does not exist for the viewer,
-        # and neither does any of its projects.
+        # and neither does any of its projects, nor any of its connections.
         assert expected == set(), (organization_id, expected)
+        assert expected_connections == set(), (organization_id, expected_connections)
         return
-    connection = data["organization"]["projects"]
-    assert connection["totalCount"] == len(expected)
-    assert len(connection["edges"]) == len(expected)
-    assert {edge["node"]["id"] for edge in connection["edges"]} == {
-        global_id("Project", project_id) for project_id in expected
-    }
+    for field, type_name, ids in (
+        ("projects", "Project", expected),
+        ("connections", "ExternalConnection", expected_connections),
+    ):
+        connection = data["organization"][field]
+        assert connection["totalCount"] == len(ids), field
+        assert len(connection["edges"]) == len(ids), field
+        assert {edge["node"]["id"] for edge in connection["edges"]} == {
+            global_id(type_name, row_id) for row_id in ids
+        }
 
 
 async def check_world(database_url: str, world: World) -> None:
@@ -296,7 +377,15 @@ async def check_world(database_url: str, world: World) -> None:
             *enumerate(stored.users),
             (None, ANONYMOUS),
         ]
+        connection_organization = {
+            connection_id: organization_id
+            for (organization_id, _), ids in zip(
+                stored.organizations, stored.connections, strict=True
+            )
+            for connection_id in ids
+        }
         graphql_expected: set[int] = set()
+        graphql_connections: set[int] = set()
         for index, viewer in viewers:
             filtered, allowed, counted, per_organization = await decisions(
                 sessions, settings_, viewer
@@ -314,10 +403,32 @@ async def check_world(database_url: str, world: World) -> None:
                 own = {p for p in allowed if organization_of[p] == organization_id}
                 assert ids == own, (viewer, organization_id)
                 assert count == len(own)
+            (
+                filtered,
+                allowed_connections,
+                connections_per_organization,
+            ) = await connection_decisions(sessions, settings_, viewer)
+            assert filtered == allowed_connections, (viewer, filtered, allowed_connections)
+            documented = {
+                connection_id
+                for o, ids in enumerate(stored.connections)
+                for c, connection_id in enumerate(ids)
+                if documented_connection_reader(world, index, o, c)
+            }
+            assert allowed_connections == documented, (viewer, allowed_connections, documented)
+            for organization_id, (ids, count) in connections_per_organization.items():
+                own = {
+                    c for c in allowed_connections if connection_organization[c] == organization_id
+                }
+                assert ids == own, (viewer, organization_id)
+                assert count == len(own)
             if index == world.graphql_viewer:
                 organization_id = stored.organizations[world.graphql_organization][0]
                 graphql_expected = {p for p in allowed if organization_of[p] == organization_id}
-        await check_graphql(engine, settings_, world, stored, graphql_expected)
+                graphql_connections = {
+                    c for c in allowed_connections if connection_organization[c] == organization_id
+                }
+        await check_graphql(engine, settings_, world, stored, graphql_expected, graphql_connections)
     finally:
         await engine.dispose()
 
