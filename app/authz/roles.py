@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
 
-from app.authz.enforcer import Authorizer
+from app.authz.enforcer import NO_ATTRIBUTES, Authorizer, StageMove
 from app.organizations.models import OrganizationRole
 from app.projects.models import ProjectRole, ProjectVisibility
 from app.teams.models import TeamRole
@@ -306,3 +306,59 @@ def _project_allows(
     assert facts.visibility == visibility
     roles = project_roles(facts, viewer_subjects(authenticated=authenticated))
     return authz.allows(roles, Kind.PROJECT, action)
+
+
+# ---- generated worlds (`hubql seed`): which roles people are given, and how often ------------
+# The seed assigns these; what their holders may then do is the policy's to say
+# (`org_roles_allowing_in_project`), so a policy change never leaves a seeded world inconsistent.
+SEED_MEMBER_ROLES: dict[OrganizationRole, int] = {
+    OrganizationRole.MANAGER: 1,
+    OrganizationRole.ADMIN: 2,
+    OrganizationRole.MEMBER: 11,
+    OrganizationRole.VIEWER: 5,
+    OrganizationRole.OUTSIDER: 1,
+}
+# The benchmarks' forty members of each organization take these in turn.
+SEED_BENCHMARK_ROLES: tuple[OrganizationRole, ...] = (
+    OrganizationRole.MEMBER,
+    OrganizationRole.ADMIN,
+    OrganizationRole.VIEWER,
+    OrganizationRole.MANAGER,
+)
+SEED_TEAM_GRANTS: dict[ProjectRole, int] = {
+    ProjectRole.WRITER: 3,
+    ProjectRole.VIEWER: 2,
+    ProjectRole.ADMIN: 1,
+}
+# What an outsider brought into one project is granted; a team's first member leads it.
+SEED_GUEST_GRANT = ProjectRole.WRITER
+SEED_TEAM_LEAD, SEED_TEAM_MEMBER = TeamRole.MAINTAINER, TeamRole.MEMBER
+
+
+def founding_role(authz: Authorizer) -> OrganizationRole:
+    """The role an organization's creator holds: the one whose holders own it."""
+    return org_roles_allowing(authz, Kind.ORGANIZATION, Action.OWN)[0]
+
+
+def org_roles_allowing_in_project(
+    authz: Authorizer,
+    visibility: ProjectVisibility,
+    kind: Kind,
+    action: Action,
+    attributes: StageMove = NO_ATTRIBUTES,
+) -> frozenset[OrganizationRole]:
+    """The organization roles whose holders may do `action` on `kind` in a project of this
+    visibility through their role alone (no grant)."""
+    return frozenset(
+        role
+        for role in OrganizationRole
+        if authz.allows(
+            project_roles(
+                ProjectFacts(visibility, archived=False, org_membership=role),
+                viewer_subjects(authenticated=True),
+            ),
+            kind,
+            action,
+            attributes,
+        )
+    )

@@ -14,6 +14,8 @@ from hashlib import md5
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.authz.enforcer import Authorizer
+from app.authz.roles import SEED_BENCHMARK_ROLES, founding_role
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
 from app.projects.models import Project, ProjectVisibility, PromotionSource
 from app.registry.models import ModelVersion, StageCondition
@@ -40,12 +42,6 @@ CREATED = datetime(2025, 12, 1, tzinfo=UTC)
 RUNS_FROM = datetime(2026, 1, 1, tzinfo=UTC)
 BIG_MOVED_FROM = datetime(2026, 2, 1, tzinfo=UTC)
 MODELS_FROM = datetime(2026, 3, 1, tzinfo=UTC)
-ROLES = (
-    OrganizationRole.MEMBER,
-    OrganizationRole.ADMIN,
-    OrganizationRole.VIEWER,
-    OrganizationRole.MANAGER,
-)
 STAGES = (Stage.TESTING, Stage.STAGING, Stage.PRODUCTION, Stage.DISABLED)
 
 
@@ -179,7 +175,7 @@ def _conditions(versions: list[Row], ids: list[int], user_ids: list[int]) -> Ite
             }
 
 
-async def build(session: AsyncSession, phases: Phases) -> dict[str, str]:
+async def build(session: AsyncSession, authz: Authorizer, phases: Phases) -> dict[str, str]:
     """Write the data set in the caller's transaction; ada's new token."""
     connection = await session.connection()
     with phases.phase("users and organizations", USERS + ORGANIZATIONS) as advance:
@@ -213,15 +209,16 @@ async def build(session: AsyncSession, phases: Phases) -> dict[str, str]:
             ("name",),
             advance,
         )
+        founder = founding_role(authz)
         members: dict[tuple[int, int], OrganizationRole] = {
-            (organization_ids[0], user_ids[0]): OrganizationRole.OWNER
+            (organization_ids[0], user_ids[0]): founder
         }
         for o, organization_id in enumerate(organization_ids, start=1):
             for m in range(1, MEMBERS + 1):
                 user_id = user_ids[1 + (o * 37 + m) % (USERS - 1)]
                 owner = o > 1 and m == 1  # acme's is ada
                 members.setdefault(
-                    (organization_id, user_id), OrganizationRole.OWNER if owner else ROLES[m % 4]
+                    (organization_id, user_id), founder if owner else SEED_BENCHMARK_ROLES[m % 4]
                 )
         await insert_rows(
             connection,

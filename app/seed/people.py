@@ -11,45 +11,37 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authn import Viewer
-from app.authz.enforcer import Authorizer
+from app.authz.enforcer import Authorizer, StageMove
+from app.authz.roles import (
+    SEED_GUEST_GRANT,
+    SEED_MEMBER_ROLES,
+    SEED_TEAM_GRANTS,
+    SEED_TEAM_LEAD,
+    SEED_TEAM_MEMBER,
+    Action,
+    Kind,
+    founding_role,
+    org_roles_allowing_in_project,
+)
 from app.clock import Script
 from app.context import Context
 from app.organizations import service as organizations
 from app.organizations.models import Organization, OrganizationRole
 from app.projects import service as projects
-from app.projects.models import Project, ProjectFeature, ProjectRole, ProjectVisibility
+from app.projects.models import Project, ProjectFeature, ProjectVisibility
 from app.seed import names
 from app.seed.progress import Phases
 from app.settings import Settings
 from app.teams import service as teams
-from app.teams.models import TeamRole
 from app.users import service as users
 from app.users.models import User
+from app.versions.models import Stage
 
-# Roles a generated member is given, and how often (every organization has its one OWNER).
-MEMBER_ROLES = {
-    OrganizationRole.MANAGER: 1,
-    OrganizationRole.ADMIN: 2,
-    OrganizationRole.MEMBER: 11,
-    OrganizationRole.VIEWER: 5,
-    OrganizationRole.OUTSIDER: 1,
-}
-# Who does the work (runs, versions) and who moves versions into PRODUCTION (project admins).
-WORKERS = frozenset(
-    {
-        OrganizationRole.OWNER,
-        OrganizationRole.MANAGER,
-        OrganizationRole.ADMIN,
-        OrganizationRole.MEMBER,
-    }
-)
-DECIDERS = frozenset({OrganizationRole.OWNER, OrganizationRole.MANAGER, OrganizationRole.ADMIN})
 VISIBILITIES = {
     ProjectVisibility.INTERNAL: 6,
     ProjectVisibility.PRIVATE: 3,
     ProjectVisibility.PUBLIC: 1,
 }
-TEAM_GRANTS = {ProjectRole.WRITER: 3, ProjectRole.VIEWER: 2, ProjectRole.ADMIN: 1}
 
 
 @dataclass(frozen=True)
@@ -72,6 +64,10 @@ class Place:
     """One organization as its work needs it: who may do what, and where."""
 
     name: str
+    # Who does the work (runs, versions) and who moves versions into PRODUCTION: the roles the
+    # policy lets do it in an INTERNAL project (`People.organization` asks it).
+    workers: frozenset[OrganizationRole] = frozenset()
+    deciders: frozenset[OrganizationRole] = frozenset()
     roles: dict[int, OrganizationRole] = field(default_factory=dict)
     training: list[Project] = field(default_factory=list)
     registries: list[Project] = field(default_factory=list)
@@ -101,6 +97,17 @@ class People:
         self.settings = settings
         self.rng = rng
         self.clock = clock
+        self.founder = founding_role(authz)
+        self.workers = org_roles_allowing_in_project(
+            authz, ProjectVisibility.INTERNAL, Kind.PROJECT, Action.CREATE_RUN
+        )
+        self.deciders = org_roles_allowing_in_project(
+            authz,
+            ProjectVisibility.INTERNAL,
+            Kind.MODEL_VERSION,
+            Action.TRANSITION,
+            StageMove(Stage.STAGING.value, Stage.PRODUCTION.value),
+        )
 
     def as_(self, user: User) -> Context:
         return Context(self.session, Viewer(user.id, user.username), self.authz, self.settings)
@@ -132,7 +139,7 @@ class People:
         self, owner: User, organization: Organization, people: list[User], place: Place
     ) -> None:
         for person in people:
-            role = weighted(self.rng, MEMBER_ROLES)
+            role = weighted(self.rng, SEED_MEMBER_ROLES)
             await organizations.add_member(
                 self.as_(owner), organization.id, username=person.username, role=role
             )
@@ -141,14 +148,14 @@ class People:
     async def organization(
         self, shape: Shape, name: str, display_name: str, description: str, everyone: list[User]
     ) -> Place:
-        rng, place = self.rng, Place(name)
+        rng, place = self.rng, Place(name, workers=self.workers, deciders=self.deciders)
         owner = rng.choice(everyone)
         as_owner = self.as_(owner)
         self.later(60, 600)
         organization = await organizations.create_organization(
             as_owner, name=name, display_name=display_name, description=description
         )
-        place.roles[owner.id] = OrganizationRole.OWNER
+        place.roles[owner.id] = self.founder
         others = [user for user in everyone if user.id != owner.id]
         members = rng.sample(others, min(len(others), rng.randint(*shape.members)))
         await self.join(owner, organization, members, place)
@@ -162,7 +169,7 @@ class People:
             )
             crew = rng.sample(list(people.values()), min(len(people), rng.randint(3, 8)))
             for position, person in enumerate(crew):
-                role = TeamRole.MAINTAINER if position == 0 else TeamRole.MEMBER
+                role = SEED_TEAM_LEAD if position == 0 else SEED_TEAM_MEMBER
                 await teams.add_team_member(as_owner, team.id, username=person.username, role=role)
 
         self.later(30, 240)
@@ -186,18 +193,17 @@ class People:
             for team_name in rng.sample(team_names, min(len(team_names), rng.randint(1, 2))):
                 await projects.set_access(
                     as_owner, project.id, username=None, team=team_name,
-                    role=weighted(rng, TEAM_GRANTS),
+                    role=weighted(rng, SEED_TEAM_GRANTS),
                 )  # fmt: skip
             outsiders = [
                 people[user_id]
-                for user_id in place.holding(
-                    frozenset({OrganizationRole.VIEWER, OrganizationRole.OUTSIDER})
-                )
+                # Members who do no work through their role: a grant brings them in.
+                for user_id in place.holding(frozenset(OrganizationRole) - place.workers)
             ]
             if outsiders and rng.random() < 0.5:
                 await projects.set_access(
                     as_owner, project.id, username=rng.choice(outsiders).username, team=None,
-                    role=ProjectRole.WRITER,
+                    role=SEED_GUEST_GRANT,
                 )  # fmt: skip
         return place
 

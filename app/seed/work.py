@@ -21,7 +21,7 @@ from app.registry.service import content, digest
 from app.runs.models import ArtifactKind, Run, RunArtifact, RunEdge, RunStatus
 from app.seed import names
 from app.seed.bulk import Row, insert_keyed, insert_rows
-from app.seed.people import DECIDERS, WORKERS, Place, Shape, weighted
+from app.seed.people import Place, Shape, weighted
 from app.seed.progress import Phases
 from app.versions.models import Stage
 
@@ -127,7 +127,7 @@ class Runs:
             "project_id": self.project.id,
             "name": f"{name}-{len(self.made) + 1}",
             "status": status,
-            "created_by_id": self.rng.choice(self.place.holding(WORKERS)),
+            "created_by_id": self.rng.choice(self.place.holding(self.place.workers)),
             "created_at": created,
             "started_at": times[0],
             "finished_at": times[1],
@@ -238,7 +238,7 @@ class Registry:
             "framework": rng.choice(names.FRAMEWORKS),
             "accuracy": run.row["outputs"]["accuracy"],
         }
-        author = rng.choice(self.place.holding(WORKERS))
+        author = rng.choice(self.place.holding(self.place.workers))
         version = Version(
             {
                 "project_id": self.project.id,
@@ -264,7 +264,7 @@ class Registry:
         planned = []
         for stage in weighted(rng, PATHS):
             at += timedelta(hours=rng.uniform(2, 96))
-            who = DECIDERS if stage is Stage.PRODUCTION else WORKERS
+            who = self.place.deciders if stage is Stage.PRODUCTION else self.place.workers
             reason = "promoted" if stage is not Stage.DISABLED else "superseded"
             planned.append(Move(at, version, stage, reason, rng.choice(self.place.holding(who))))
         return planned

@@ -73,7 +73,7 @@ async def seed(
     async with create_sessionmaker(engine)() as session, write_transaction(session):
         await _refuse_unless_empty(session)
         if scale is Scale.LARGE:
-            tokens = await large.build(session, phases)
+            tokens = await large.build(session, authz, phases)
         else:
             world = await demo.build(session, authz, settings, EPOCH, phases)
             tokens = world.tokens
