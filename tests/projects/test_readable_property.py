@@ -15,6 +15,9 @@ and both against that sentence); each world gives its organizations a few connec
 allowed in a random set of their projects, and the GraphQL viewer's `organization.connections`
 must list exactly the enforcer's.
 
+Through a token limited to some projects (`Viewer.project_ids`), every signed-in viewer again
+finds exactly what the enforcer allows: what they read, within the scope.
+
 Grants and team memberships only go to organization members, as the API allows (`setProjectAccess`
 and `addTeamMember` require membership; removing a member removes both).
 
@@ -23,7 +26,7 @@ engine, because the suite's engine belongs to another event loop.
 """
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -422,6 +425,19 @@ async def check_world(database_url: str, world: World) -> None:
                 }
                 assert ids == own, (viewer, organization_id)
                 assert count == len(own)
+            if viewer.user_id is not None:
+                # The same viewer through a token limited to every other project: the filter and
+                # the enforcer still agree, on what the viewer reads within the scope.
+                every_project = sorted(organization_of)
+                scope = frozenset(every_project[viewer.user_id % 2 :: 2])
+                scoped = replace(viewer, project_ids=scope)
+                filtered, allowed_scoped, counted, _ = await decisions(sessions, settings_, scoped)
+                assert filtered == allowed_scoped == allowed & scope, (scoped, filtered)
+                assert counted == len(allowed_scoped)
+                filtered, allowed_scoped, _ = await connection_decisions(
+                    sessions, settings_, scoped
+                )
+                assert filtered == allowed_scoped, (scoped, filtered, allowed_scoped)
             if index == world.graphql_viewer:
                 organization_id = stored.organizations[world.graphql_organization][0]
                 graphql_expected = {p for p in allowed if organization_of[p] == organization_id}
