@@ -2,10 +2,10 @@
 
 from app.activity.models import Activity
 from app.db import Base
-from app.hub.models import ComponentStageCondition, ComponentVersion
+from app.hub.models import ComponentStageCondition, ComponentVersion, ComponentVersionAlias
 from app.organizations.models import Organization, OrganizationMember
 from app.projects.models import Project, ProjectGrant, PromotionSource
-from app.registry.models import ModelVersion, StageCondition
+from app.registry.models import ModelVersion, ModelVersionAlias, StageCondition
 from app.runs.models import Run, RunArtifact, RunEdge
 from app.teams.models import Team, TeamMember
 from app.users.models import AccessToken, User
@@ -17,7 +17,9 @@ __all__ = [
     "Base",
     "ComponentStageCondition",
     "ComponentVersion",
+    "ComponentVersionAlias",
     "ModelVersion",
+    "ModelVersionAlias",
     "Organization",
     "OrganizationMember",
     "Project",

@@ -81,6 +81,7 @@ class Action(StrEnum):
     CREATE_RUN = "create_run"
     PROMOTE = "promote"
     TRANSITION = "transition"
+    SET_ALIAS = "set_alias"
     PUBLISH_COMPONENT = "publish_component"
 
 
