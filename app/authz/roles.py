@@ -34,8 +34,10 @@ ROLE_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "OUTSIDER": "Nothing through the organization: only what project grants give.",
     },
     "ProjectRole": {
-        "ADMIN": "Settings, access, deleting runs and versions, moves into or out of PRODUCTION.",
-        "WRITER": "Records runs, promotes and publishes versions, moves stages outside PRODUCTION.",
+        "ADMIN": "Settings, access, deleting runs and versions, moves into or out of PRODUCTION "
+        "(of stages and of aliases).",
+        "WRITER": "Records runs, promotes and publishes versions, moves stages and aliases "
+        "outside PRODUCTION.",
         "VIEWER": "Reads.",
     },
     "TeamRole": {
