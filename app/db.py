@@ -25,6 +25,8 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import (
@@ -283,6 +285,19 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 # JSON on both databases; JSONB on PostgreSQL so containment and key operators are indexable.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+async def insert_unless_present(session: AsyncSession, model: type[Any], **values: Any) -> bool:
+    """Insert a row of `model` unless its primary key is taken: whether it was inserted. A
+    concurrent insert of the same key waits for this transaction and then inserts nothing, so
+    the first writer's row is the one every later one finds (ON CONFLICT DO NOTHING, which both
+    databases spell alike but SQLAlchemy builds per dialect)."""
+    dialect = session.get_bind().dialect.name
+    build = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    keys = [column.name for column in model.__table__.primary_key]
+    statement = build(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+    inserted = await session.execute(statement.returning(*model.__table__.primary_key))
+    return inserted.first() is not None
 
 
 async def insert_or_existing(

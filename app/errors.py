@@ -92,3 +92,7 @@ class PromotionSourceNotAllowed(UserError):
 
 class InvalidSpec(UserError):
     code = UserErrorCode.INVALID_SPEC
+
+
+class Conflict(UserError):
+    code = UserErrorCode.CONFLICT

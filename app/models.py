@@ -3,10 +3,10 @@
 from app.activity.models import Activity
 from app.connections.models import Connection, ProjectConnection
 from app.db import Base
-from app.hub.models import ComponentStageCondition, ComponentVersion
+from app.hub.models import ComponentStageCondition, ComponentVersion, ComponentVersionAlias
 from app.organizations.models import Organization, OrganizationMember
 from app.projects.models import Project, ProjectGrant, PromotionSource
-from app.registry.models import ModelVersion, StageCondition
+from app.registry.models import ModelVersion, ModelVersionAlias, StageCondition
 from app.runs.models import Run, RunArtifact, RunEdge
 from app.service_accounts.models import ServiceAccount
 from app.teams.models import Team, TeamMember
@@ -20,8 +20,10 @@ __all__ = [
     "Base",
     "ComponentStageCondition",
     "ComponentVersion",
+    "ComponentVersionAlias",
     "Connection",
     "ModelVersion",
+    "ModelVersionAlias",
     "Organization",
     "OrganizationMember",
     "Project",

@@ -711,6 +711,23 @@ class RelatedUuidField(Field):
         return self.column.in_(related)  # type: ignore[no-any-return]
 
 
+@dataclass
+class HeldField(Field):
+    """`alias:champion|challenger`: rows that a related table names with any of these values (a
+    version's aliases), case-insensitive; `alias:nil`, rows it names with none."""
+
+    row_id: Any  # the listed row's id
+    key: Any  # the related table's column naming a listed row
+    value: Any  # the related table's column the values are matched against
+    ops: frozenset[Op] = frozenset({Op.EQ, Op.IN, Op.NIL})
+
+    def compile(self, condition: Condition) -> ColumnElement[bool]:
+        held = exists().where(self.key == self.row_id)
+        if condition.op is Op.NIL:
+            return not_(held)
+        return held.where(self.value.in_([value.lower() for value in condition.values]))
+
+
 def compile_filters(
     query: str | None, typed: Sequence[Condition], fields: FieldSet
 ) -> ColumnElement[bool]:

@@ -32,6 +32,7 @@ class Loaders:
         self._rows: dict[type[Any], RowsByKeyLoader[int, Any]] = {}
         self._connections: dict[int, ConnectionLoaders[Any, Any]] = {}
         self._conditions: dict[type[Any], GroupedRowsLoader[int, Any]] = {}
+        self._aliases: dict[type[Any], GroupedRowsLoader[int, Any]] = {}
 
     def release(self) -> None:
         """Empty every loader built so far, once the request is answered. Some loaders sit in a
@@ -57,6 +58,16 @@ class Loaders:
                 self._ctx,
                 select(condition).order_by(condition.at, condition.id),
                 getattr(condition, of.condition_key),
+            )
+        return loader
+
+    def aliases(self, model: type[Any]) -> GroupedRowsLoader[int, Any]:
+        """A version's aliases, in alphabetical order, by the version's id (either kind)."""
+        loader = self._aliases.get(model)
+        if loader is None:
+            alias: Any = KINDS_BY_MODEL[model].alias
+            loader = self._aliases[model] = GroupedRowsLoader(
+                self._ctx, select(alias).order_by(alias.alias), alias.version_id
             )
         return loader
 

@@ -14,7 +14,7 @@ from app.authn import hash_token, mint_token
 from app.connections.models import Connection, ConnectionKind, ProjectConnection
 from app.db import utcnow
 from app.hub import spec as specs
-from app.hub.models import ComponentVersion
+from app.hub.models import ComponentVersion, ComponentVersionAlias
 from app.models import Base
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
 from app.projects.models import (
@@ -24,7 +24,7 @@ from app.projects.models import (
     ProjectRole,
     ProjectVisibility,
 )
-from app.registry.models import ModelVersion, StageCondition
+from app.registry.models import ModelVersion, ModelVersionAlias, StageCondition
 from app.runs.models import ArtifactKind, Run, RunArtifact, RunStatus
 from app.service_accounts.models import ServiceAccount
 from app.teams.models import Team, TeamMember, TeamRole
@@ -358,6 +358,14 @@ class Factory:
             session.add(version)
             await session.flush()
             return version.id
+
+    async def alias(
+        self, project_id: int, version_id: int, alias: str, *, component: bool = False
+    ) -> None:
+        """Give a model version (or a component version) of the project an alias."""
+        model = ComponentVersionAlias if component else ModelVersionAlias
+        async with self.sessions() as session, session.begin():
+            session.add(model(project_id=project_id, version_id=version_id, alias=alias))
 
     async def webhook(self, project_id: int, *, url: str) -> tuple[int, int]:
         """A project's webhook (secret sealed with a throwaway key) and one delivery of an

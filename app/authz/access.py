@@ -278,7 +278,13 @@ class Access:
             return await self._get_connection(row_id, action)
         if kind is Kind.PROJECT or kind in IN_A_PROJECT:
             # Actions that change the project itself (archive, settings, delete) hold it alone.
-            alone = kind is Kind.PROJECT and action in _CHANGES_THE_PROJECT
+            # So does deleting a version: its aliases go with it, and an alias move holds the
+            # project shared, then the alias, then the versions it names; waiting for the
+            # project, the deletion never holds a version a mover waits for while it waits for
+            # the mover's alias.
+            alone = (kind is Kind.PROJECT and action in _CHANGES_THE_PROJECT) or (
+                kind in VERSIONS and action is Action.DELETE
+            )
             return await self._get_in_project(kind, row_id, action, None, alone, decide_as or kind)
         row = await self._ctx.session.get(GUARDS[kind].model, row_id)
         if row is None:
@@ -295,6 +301,50 @@ class Access:
         return await self._get_in_project(
             kind, version_id, Action.TRANSITION, to_stage, whole_project, kind
         )
+
+    async def hold_project(
+        self,
+        kind: Kind,
+        row_id: int,
+        action: Action,
+        attributes: StageMove = NO_ATTRIBUTES,
+        *,
+        decide_as: Kind | None = None,
+    ) -> Project:
+        """The project of `kind`'s row `row_id` (a project: itself), held shared as every write
+        into it is, if the viewer may do `action` (with `attributes`) there: NOT_FOUND,
+        FORBIDDEN or INVALID as `get`. The row is read again under the project's lock (it
+        cannot go while that is held: deleting a version holds the project alone) but not
+        locked: the caller locks what it changes in its own order (an alias before the versions
+        it names) and decides on those rows with `authorize`."""
+        guard = GUARDS[kind]
+        project_id = row_id
+        if kind is not Kind.PROJECT:
+            found = await self._ctx.session.get(guard.model, row_id)
+            if found is None:
+                raise NotFound(guard.missing)
+            project_id = found.project_id
+        project = await self._locked(Project, project_id, shared=True)
+        row = project
+        if kind is not Kind.PROJECT:
+            row = await self._ctx.session.scalar(
+                select(guard.model)
+                .where(guard.model.id == row_id)
+                .execution_options(populate_existing=True)
+            )
+        if project is None or row is None:
+            raise NotFound(guard.missing)  # gone while this request waited for the lock
+        self._ctx.loaders.projects.viewer_facts.clear(project.id)
+        await self._authorize(kind, row, action, attributes, decide_as)
+        return project
+
+    async def authorize(
+        self, kind: Kind, row: Any, action: Action, attributes: StageMove = NO_ATTRIBUTES
+    ) -> None:
+        """Whether the viewer may do `action` on a row the caller has locked (an alias move,
+        decided on the stages its locked versions hold): NOT_FOUND, FORBIDDEN or INVALID as
+        `get`."""
+        await self._authorize(kind, row, action, attributes)
 
     async def project_of(self, row: Run | ModelVersion | ComponentVersion) -> Project:
         """The project of a row `get` handed out: locked with it, so the session has it (no

@@ -12,7 +12,10 @@ ROLE_SEPARATOR = ","
 
 @dataclass(frozen=True, slots=True)
 class StageMove:
-    """The attributes an ABAC rule reads (`r.attr.from_stage`); empty for plain requests."""
+    """The attributes an ABAC rule reads (`r.attr.from_stage`); empty for plain requests.
+
+    A stage move's stages; for an alias, the stages of the version it leaves and of the one it
+    reaches ("" for none: an alias set anew, or deleted)."""
 
     from_stage: str = ""
     to_stage: str = ""

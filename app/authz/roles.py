@@ -44,8 +44,10 @@ ROLE_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "OUTSIDER": "Nothing through the organization: only what project grants give.",
     },
     "ProjectRole": {
-        "ADMIN": "Settings, access, deleting runs and versions, moves into or out of PRODUCTION.",
-        "WRITER": "Records runs, promotes and publishes versions, moves stages outside PRODUCTION.",
+        "ADMIN": "Settings, access, deleting runs and versions, moves into or out of PRODUCTION "
+        "(of stages and of aliases).",
+        "WRITER": "Records runs, promotes and publishes versions, moves stages and aliases "
+        "outside PRODUCTION.",
         "VIEWER": "Reads.",
     },
     "TeamRole": {
@@ -96,6 +98,7 @@ class Action(StrEnum):
     CREATE_RUN = "create_run"
     PROMOTE = "promote"
     TRANSITION = "transition"
+    SET_ALIAS = "set_alias"
     PUBLISH_COMPONENT = "publish_component"
     CREATE_SERVICE_ACCOUNT = "create_service_account"
     MANAGE_TOKENS = "manage_tokens"

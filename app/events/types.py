@@ -72,7 +72,8 @@ async def _readable_project(info: Info, project: relay.GlobalID) -> Project:
 @strawberry.type(description="Something happened to a model version.")
 class ModelVersionEvent:
     activity: ActivityRef = strawberry.field(
-        description="What happened (`model_version.promoted`, `.stage_changed`, …), who, when."
+        description="What happened (`model_version.promoted`, `.stage_changed`, `.alias_set`, "
+        "…), who, when."
     )
     model_version: ModelVersionRef | None = strawberry.field(
         description="The version as it is now; null once deleted or if the viewer may not read it."
@@ -128,7 +129,7 @@ class Subscription:
 
     @strawberry.subscription(
         description="Model versions of the project created, promoted, updated, moved between "
-        "stages or deleted, from now on."
+        "stages, given or relieved of aliases, or deleted, from now on."
     )
     async def model_version_events(
         self, info: Info, project: Annotated[relay.GlobalID, PROJECT_ARGUMENT]
@@ -137,8 +138,8 @@ class Subscription:
             yield ModelVersionEvent(activity=row, model_version=await _subject(info, row))
 
     @strawberry.subscription(
-        description="Component versions of the project published, updated, moved between stages "
-        "or deleted, from now on."
+        description="Component versions of the project published, updated, moved between stages, "
+        "given or relieved of aliases, or deleted, from now on."
     )
     async def component_version_events(
         self, info: Info, project: Annotated[relay.GlobalID, PROJECT_ARGUMENT]

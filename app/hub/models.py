@@ -4,7 +4,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, JSONType, tags_index
-from app.versions.models import ConditionColumns, VersionColumns
+from app.versions.models import AliasColumns, ConditionColumns, VersionColumns
 
 
 class ComponentVersion(VersionColumns, Base):
@@ -39,3 +39,12 @@ class ComponentStageCondition(ConditionColumns, Base):
     component_version_id: Mapped[int] = mapped_column(
         ForeignKey("component_versions.id", ondelete="CASCADE")
     )
+
+
+class ComponentVersionAlias(AliasColumns, Base):
+    """An alias of a component version (`acme/kaniko@stable`)."""
+
+    __tablename__ = "component_version_aliases"
+    __table_args__ = (Index("ix_component_version_aliases_version_id", "version_id"),)
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("component_versions.id", ondelete="CASCADE"))

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import Select, select
 
 from app.authz import filters
 from app.authz.roles import Action, Kind
@@ -90,9 +90,11 @@ def readable_versions(ctx: Context) -> Select[ComponentVersion]:
 
 
 async def find_by_reference(ctx: Context, reference: str) -> ComponentVersion | None:
-    """`owner/component:v1`; without a tag, the latest published version; without an owner,
-    the one readable component of that name (ambiguity is BAD_USER_INPUT)."""
-    owner, name, version_name = versions.parse_reference(reference)
+    """`owner/component:v1`, or `owner/component@stable` for the version holding the alias;
+    without either, the latest published version; without an owner, the one readable component
+    of that name (ambiguity is BAD_USER_INPUT)."""
+    wanted = versions.parse_reference(reference)
+    name = wanted.name
     candidates = (
         select(Project.id, Organization.name)
         .join(Organization, Organization.id == Project.organization_id)
@@ -102,21 +104,18 @@ async def find_by_reference(ctx: Context, reference: str) -> ComponentVersion | 
             filters.readable_projects(ctx),
         )
     )
-    if owner is not None:
-        candidates = candidates.where(Organization.name == normalize_slug(owner))
+    if wanted.owner is not None:
+        candidates = candidates.where(Organization.name == normalize_slug(wanted.owner))
     found = (await ctx.session.execute(candidates)).all()
     if not found:
         return None
     if len(found) > 1:
         owners = ", ".join(sorted(f"{org}/{name}" for _, org in found))
         raise BadUserInput(f"{name!r} names several components ({owners}); add the owner.")
-    project_id = found[0][0]
-    where: list[ColumnElement[bool]] = [ComponentVersion.project_id == project_id]
-    if version_name is not None:
-        where.append(ComponentVersion.name == normalize_slug(version_name))
+    statement = select(ComponentVersion).where(ComponentVersion.project_id == found[0][0])
+    statement = versions.named(
+        statement, ComponentVersion, version=wanted.version, alias=wanted.alias
+    )
     return await ctx.session.scalar(
-        select(ComponentVersion)
-        .where(*where)
-        .order_by(ComponentVersion.created_at.desc(), ComponentVersion.id.desc())
-        .limit(1)
+        statement.order_by(ComponentVersion.created_at.desc(), ComponentVersion.id.desc()).limit(1)
     )

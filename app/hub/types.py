@@ -101,8 +101,9 @@ class HubQuery:
         return HUB.everything()
 
     @strawberry.field(
-        description="`owner/component:v1`; no tag is the latest version; the owner may be "
-        "left out when the name is unambiguous."
+        description="`owner/component:v1`, or `owner/component@stable` for the version holding "
+        "that alias; no tag is the latest version; the owner may be left out when the name is "
+        "unambiguous."
     )
     async def component_version(
         self,
@@ -110,7 +111,8 @@ class HubQuery:
         reference: Annotated[
             str,
             strawberry.argument(
-                description="`owner/component:version`, `owner/component` or `component`."
+                description="`owner/component:version`, `owner/component@alias`, "
+                "`owner/component` or `component`."
             ),
         ],
     ) -> ComponentVersionRef | None:

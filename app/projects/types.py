@@ -11,7 +11,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 from app.authz.roles import ROLE_DESCRIPTIONS, Action, Kind
 from app.connections import service as connections
 from app.connections.listing import PROJECT_CONNECTIONS
-from app.errors import ErrorCode
+from app.errors import BadUserInput, ErrorCode
 from app.graphql.context import Info
 from app.graphql.cost import ListSize
 from app.graphql.kit import (
@@ -55,6 +55,7 @@ from app.teams.models import Team as TeamRow
 from app.users.models import User as UserRow
 from app.versions import service as versions
 from app.versions.models import Stage
+from app.versions.service import VersionT
 from app.webhooks.listing import PROJECT_WEBHOOKS
 from app.webhooks.permissions import CanManageWebhooks
 
@@ -121,6 +122,19 @@ class CanReadAccess(BasePermission):
 
     async def has_permission(self, source: models.Project, info: Info, **kwargs: Any) -> bool:
         return await info.context.access.may(Kind.PROJECT, source, Action.READ_ACCESS)
+
+
+async def _version_named(
+    info: Info,
+    model: type[VersionT],
+    project: models.Project,
+    name: str | None,
+    alias: str | None,
+) -> VersionT | None:
+    """A version of the project by `name:` or by `alias:`, whichever was given."""
+    if (name is None) == (alias is None):
+        raise BadUserInput("Pass `name` or `alias`, one of the two.")
+    return await versions.find_in_project(info.context, model, project.id, name, alias=alias)
 
 
 async def _full_name(project: strawberry.Parent[models.Project], info: Info) -> str:
@@ -236,14 +250,22 @@ class Project(RowNode):
     async def model_versions(self, project: strawberry.Parent[models.Project]) -> Slice:
         return MODEL_VERSIONS.under(project.id)
 
-    @strawberry.field(description="A model version by name; null when there is none.")
+    @strawberry.field(
+        description="A model version by name or by alias (one of the two); null when there is none."
+    )
     async def model_version(
         self,
         project: strawberry.Parent[models.Project],
         info: Info,
-        name: Annotated[str, strawberry.argument(description="The version name, e.g. `v3`.")],
+        name: Annotated[
+            str | None, strawberry.argument(description="The version name, e.g. `v3`.")
+        ] = None,
+        alias: Annotated[
+            str | None,
+            strawberry.argument(description="An alias the version holds, e.g. `champion`."),
+        ] = None,
     ) -> ModelVersionRef | None:
-        return await versions.find_in_project(info.context, ModelVersionRow, project.id, name)
+        return await _version_named(info, ModelVersionRow, project, name, alias)
 
     @connection(
         COMPONENT_VERSIONS, description="Component versions, newest change first unless ordered."
@@ -251,14 +273,23 @@ class Project(RowNode):
     async def component_versions(self, project: strawberry.Parent[models.Project]) -> Slice:
         return COMPONENT_VERSIONS.under(project.id)
 
-    @strawberry.field(description="A component version by name; null when there is none.")
+    @strawberry.field(
+        description="A component version by name or by alias (one of the two); null when there "
+        "is none."
+    )
     async def component_version(
         self,
         project: strawberry.Parent[models.Project],
         info: Info,
-        name: Annotated[str, strawberry.argument(description="The version name, e.g. `1.1`.")],
+        name: Annotated[
+            str | None, strawberry.argument(description="The version name, e.g. `1.1`.")
+        ] = None,
+        alias: Annotated[
+            str | None,
+            strawberry.argument(description="An alias the version holds, e.g. `stable`."),
+        ] = None,
     ) -> ComponentVersionRef | None:
-        return await versions.find_in_project(info.context, ComponentVersionRow, project.id, name)
+        return await _version_named(info, ComponentVersionRow, project, name, alias)
 
     @strawberry.field(description="The newest version, in a stage if one is given.")
     async def latest_model_version(

@@ -4,9 +4,9 @@ from sqlalchemy import ForeignKey, Index, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, JSONType, tags_index
-from app.versions.models import ConditionColumns, Stage, VersionColumns
+from app.versions.models import AliasColumns, ConditionColumns, Stage, VersionColumns
 
-__all__ = ["ModelVersion", "Stage", "StageCondition"]
+__all__ = ["ModelVersion", "ModelVersionAlias", "Stage", "StageCondition"]
 
 
 class ModelVersion(VersionColumns, Base):
@@ -39,3 +39,12 @@ class StageCondition(ConditionColumns, Base):
     model_version_id: Mapped[int] = mapped_column(
         ForeignKey("model_versions.id", ondelete="CASCADE")
     )
+
+
+class ModelVersionAlias(AliasColumns, Base):
+    """An alias of a model version (`acme/fraud@champion`)."""
+
+    __tablename__ = "model_version_aliases"
+    __table_args__ = (Index("ix_model_version_aliases_version_id", "version_id"),)
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id", ondelete="CASCADE"))

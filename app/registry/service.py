@@ -139,17 +139,20 @@ async def create_model_version(
 
 
 async def find_by_reference(ctx: Context, reference: str) -> ModelVersion | None:
-    owner, name, version_name = versions.parse_reference(reference)
-    if owner is None or version_name is None:
-        raise BadUserInput("A model version reference is 'owner/model:version'.")
+    """`owner/model:version`, or `owner/model@alias` for the version holding the alias."""
+    found = versions.parse_reference(reference)
+    if found.owner is None or (found.version is None and found.alias is None):
+        raise BadUserInput(
+            "A model version reference is 'owner/model:version' or 'owner/model@alias'."
+        )
     statement = (
         select(ModelVersion)
         .join(Project, Project.id == ModelVersion.project_id)
         .join(Organization, Organization.id == Project.organization_id)
         .where(
-            Organization.name == normalize_slug(owner),
-            Project.name == normalize_slug(name),
-            ModelVersion.name == normalize_slug(version_name),
+            Organization.name == normalize_slug(found.owner),
+            Project.name == normalize_slug(found.name),
         )
     )
+    statement = versions.named(statement, ModelVersion, version=found.version, alias=found.alias)
     return await ctx.access.readable_one(Kind.MODEL_VERSION, await ctx.session.scalar(statement))

@@ -133,14 +133,18 @@ class ModelVersion(RowNode, ProjectVersion):
 
 @strawberry.type
 class RegistryQuery:
-    @strawberry.field(description="A model version by reference, `owner/model:v3`.")
+    @strawberry.field(
+        description="A model version by reference: `owner/model:v3`, or `owner/model@champion` "
+        "for the version holding that alias."
+    )
     async def model_version(
         self,
         info: Info,
         reference: Annotated[
             str,
             strawberry.argument(
-                description="`owner/model:version`; anything else is BAD_USER_INPUT."
+                description="`owner/model:version` or `owner/model@alias`; anything else is "
+                "BAD_USER_INPUT."
             ),
         ],
     ) -> ModelVersionRef | None:

@@ -1,5 +1,6 @@
 """How versions of either kind are listed: what `query:`, `filter:` and `orderBy`/`sort` may say
-about them. Each kind adds one field of its own (the registry a run, the hub a run kind)."""
+about them (their aliases too: `alias:champion`). Each kind adds one field of its own (the
+registry a run, the hub a run kind)."""
 
 from datetime import datetime
 from functools import partial
@@ -8,8 +9,19 @@ from typing import Any
 import strawberry
 
 from app.graphql.kit import FilterInput, Listing, described_enum, order_input, where
-from app.pql import DateTimeField, EnumField, Field, FieldSet, Op, SlugField, TagsField, TextField
+from app.pql import (
+    DateTimeField,
+    EnumField,
+    Field,
+    FieldSet,
+    HeldField,
+    Op,
+    SlugField,
+    TagsField,
+    TextField,
+)
 from app.versions.models import Stage
+from app.versions.service import KINDS_BY_MODEL
 
 # Registered here, the first of the graph's modules to name it (in both kinds' filters): a
 # Strawberry input resolves its annotations when it is declared.
@@ -42,12 +54,14 @@ def version_listing(
     in the query language (`own_field`: name, field) and the filter (`own_filter`: name,
     annotation, `where(…)`), after `tags` where the SDL has it."""
     name, field = own_field
+    alias: Any = KINDS_BY_MODEL[model].alias
     fields = FieldSet(
         fields={
             "name": SlugField(model.name),
             "description": TextField(model.description),
             "tags": TagsField(model.tags),
             "stage": EnumField(model.stage, Stage),
+            "alias": HeldField(model.id, alias.version_id, alias.alias),
             name: field,
             "created_at": DateTimeField(model.created_at),
             "updated_at": DateTimeField(model.updated_at),
@@ -78,6 +92,10 @@ def _version_filter(name: str, own: tuple[str, Any, Any]) -> type:
         "name_contains": (str | None, where("name", Op.LIKE)),
         "stage": (list[Stage] | None, where("stage", Op.IN)),
         "tags": (list[str] | None, where("tags", Op.IN, description="Has any of these.")),
+        "alias": (
+            list[str] | None,
+            where("alias", Op.IN, description="Holds any of these aliases (`champion`)."),
+        ),
         own_name: (own_annotation, own_where),
         "created_after": (datetime | None, where("created_at", Op.GT)),
         "created_before": (datetime | None, where("created_at", Op.LT)),

@@ -1,5 +1,5 @@
 """What model versions (the registry) and component versions (the hub) share: a name in a
-project, content pinned by a digest, a stage, and a timeline of stage moves."""
+project, content pinned by a digest, a stage, a timeline of stage moves, and aliases."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -50,3 +50,14 @@ class ConditionColumns:
     @declared_attr
     def stage(cls) -> Mapped[Stage]:
         return mapped_column(string_enum(Stage, "stage"))
+
+
+class AliasColumns:
+    """A name a project gives one of its versions at a time (MLflow's `@champion`). The key is
+    (project, alias): one version per alias per project, whoever writes concurrently. Each kind's
+    model adds `version_id`, the version holding it (the alias goes with it)."""
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    alias: Mapped[str] = mapped_column(String(64), primary_key=True)

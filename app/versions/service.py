@@ -1,5 +1,6 @@
 """What happens to a version of either kind after it exists: its description and tags change, it
-moves between stages (the rules of api.md "Stages"), it is deleted; and how it is named.
+moves between stages (the rules of api.md "Stages"), it is deleted; and how it is named: by its
+name, or by an alias (`@champion`) that the project moves from version to version.
 
 The registry (`app.registry.service`) and the hub (`app.hub.service`) only say how a version
 comes to be; one row of `KINDS` says what differs between them here."""
@@ -9,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app import db
 from app.activity import service as activity
@@ -17,28 +18,43 @@ from app.authz.enforcer import StageMove
 from app.authz.roles import Action, Kind
 from app.context import Context
 from app.db import delete_now, locked, utcnow
-from app.errors import BadUserInput, Forbidden, Invalid, InvalidTransition, Taken
-from app.hub.models import ComponentStageCondition, ComponentVersion
-from app.names import normalize_slug, validate_text
+from app.errors import (
+    BadUserInput,
+    Conflict,
+    Forbidden,
+    Invalid,
+    InvalidTransition,
+    NotFoundInInput,
+    Taken,
+)
+from app.hub.models import ComponentStageCondition, ComponentVersion, ComponentVersionAlias
+from app.names import normalize_alias, normalize_slug, validate_alias, validate_text
 from app.projects.models import Project
 from app.projects.service import validate_tags
-from app.registry.models import ModelVersion, StageCondition
+from app.registry.models import ModelVersion, ModelVersionAlias, StageCondition
 from app.unset import UNSET
 from app.versions.models import Stage
 
 Version = ModelVersion | ComponentVersion
 VersionT = TypeVar("VersionT", ModelVersion, ComponentVersion)
-REFERENCE = re.compile(r"(?:(?P<owner>[^/:\s]+)/)?(?P<name>[^/:\s]+)(?::(?P<version>[^/:\s]+))?")
+SelectT = TypeVar("SelectT", bound=Select[Any])
+Alias = ModelVersionAlias | ComponentVersionAlias
+REFERENCE = re.compile(
+    r"(?:(?P<owner>[^/:@\s]+)/)?(?P<name>[^/:@\s]+)"
+    r"(?::(?P<version>[^/:@\s]+)|@(?P<alias>[^/:@\s]+))?"
+)
 
 
 @dataclass(frozen=True)
 class VersionKind:
-    """One kind of version: its rows, its stage timeline, its name in activity and ids."""
+    """One kind of version: its rows, its stage timeline, its aliases, its name in activity and
+    ids."""
 
     kind: Kind
     model: type[Version]
     condition: type[StageCondition | ComponentStageCondition]
     condition_key: str  # the condition's column naming its version
+    alias: type[ModelVersionAlias | ComponentVersionAlias]
     type_name: str  # the GraphQL type, and the activity subject's
     verb: str  # the activity verbs' prefix
 
@@ -49,11 +65,11 @@ class VersionKind:
 KINDS: dict[Kind, VersionKind] = {
     Kind.MODEL_VERSION: VersionKind(
         Kind.MODEL_VERSION, ModelVersion, StageCondition, "model_version_id",
-        "ModelVersion", "model_version",
+        ModelVersionAlias, "ModelVersion", "model_version",
     ),
     Kind.COMPONENT_VERSION: VersionKind(
         Kind.COMPONENT_VERSION, ComponentVersion, ComponentStageCondition,
-        "component_version_id", "ComponentVersion", "component_version",
+        "component_version_id", ComponentVersionAlias, "ComponentVersion", "component_version",
     ),
 }  # fmt: skip
 KINDS_BY_MODEL: dict[type[Any], VersionKind] = {of.model: of for of in KINDS.values()}
@@ -130,8 +146,18 @@ async def update(
 
 
 async def delete(ctx: Context, kind: Kind, version_id: int) -> int:
+    """Delete a version; its aliases go with it, each recorded as deleted (whoever follows an
+    alias's moves sees where it ended)."""
     version: Version = await ctx.access.get(kind, version_id, Action.DELETE)
     project = await ctx.access.project_of(version)
+    alias = KINDS[kind].alias
+    held = await ctx.session.scalars(
+        select(alias.alias).where(alias.version_id == version.id).order_by(alias.alias)
+    )
+    for name in held.all():
+        await record(
+            ctx, kind, "alias_deleted", version, project, alias=name, **_moved(version, None)
+        )
     await record(ctx, kind, "deleted", version, project)
     return await delete_now(ctx.session, version)
 
@@ -199,17 +225,156 @@ def _move(
 
 
 async def find_in_project(
-    ctx: Context, model: type[VersionT], project_id: int, name: str
+    ctx: Context,
+    model: type[VersionT],
+    project_id: int,
+    name: str | None = None,
+    *,
+    alias: str | None = None,
 ) -> VersionT | None:
-    """SQL finds (the project was readable, so its versions are)."""
-    return await ctx.session.scalar(
-        select(model).where(model.project_id == project_id, model.name == normalize_slug(name))
+    """The version of the project with this name, or holding this alias. SQL finds (the
+    project was readable, so its versions are)."""
+    statement = select(model).where(model.project_id == project_id)
+    return await ctx.session.scalar(named(statement, model, version=name, alias=alias))
+
+
+def named(
+    statement: SelectT, model: type[Any], *, version: str | None, alias: str | None
+) -> SelectT:
+    """`statement` (over `model`'s versions) narrowed to the version named `version`, or to the
+    one holding `alias`; neither given: unchanged."""
+    if alias is not None:
+        held: Any = KINDS_BY_MODEL[model].alias
+        return statement.join(held, held.version_id == model.id).where(
+            held.alias == normalize_alias(alias)
+        )
+    if version is not None:
+        return statement.where(model.name == normalize_slug(version))
+    return statement
+
+
+@dataclass(frozen=True)
+class Reference:
+    """`owner/name:version` (Polyaxon's form) or `owner/name@alias`; the owner, and the version
+    or alias, may be left out."""
+
+    owner: str | None
+    name: str
+    version: str | None = None
+    alias: str | None = None
+
+
+def parse_reference(reference: str) -> Reference:
+    match = REFERENCE.fullmatch(reference.strip())
+    if match is None:
+        raise BadUserInput(
+            f"{reference!r} is not a reference like 'owner/name:version' or 'owner/name@alias'."
+        )
+    return Reference(match["owner"], match["name"], match["version"], match["alias"])
+
+
+# ---- aliases: a project's names for its versions, each on one version at a time -------------
+
+# Tries at taking an alias that concurrent requests keep creating and deleting.
+_ALIAS_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class AliasMove:
+    """What setting an alias did: the version holding it now, and the one that held it before
+    (None when the alias is new; the version itself when it held it already: nothing changed)."""
+
+    version: Version
+    previous: Version | None
+
+
+def _moved(left: Version | None, reached: Version | None) -> dict[str, str | None]:
+    """An alias move in the activity's details: from which version's name to which."""
+    return {
+        "from": None if left is None else left.name,
+        "to": None if reached is None else reached.name,
+    }
+
+
+def _alias_move(left: Version | None, reached: Version | None) -> StageMove:
+    """The stages the policy decides an alias move on (see `StageMove`)."""
+    return StageMove(
+        from_stage="" if left is None else left.stage.value,
+        to_stage="" if reached is None else reached.stage.value,
     )
 
 
-def parse_reference(reference: str) -> tuple[str | None, str, str | None]:
-    """`owner/name:version` (Polyaxon's form); the owner and the version may be left out."""
-    match = REFERENCE.fullmatch(reference.strip())
-    if match is None:
-        raise BadUserInput(f"{reference!r} is not a reference like 'owner/name:version'.")
-    return match["owner"], match["name"], match["version"]
+async def set_alias(ctx: Context, kind: Kind, version_id: int, *, alias: str) -> AliasMove:
+    """Give the version the alias, moving it from the version of the project that holds it.
+
+    Decided on locked rows, always taken in this order: the project (shared, as every write
+    into it), the alias, then the versions it leaves and reaches (shared: a stage move waits,
+    so neither enters or leaves PRODUCTION between the decision and the commit). Concurrent
+    moves of one alias queue on its row, so each starts from where the last one left it."""
+    of = KINDS[kind]
+    project = await ctx.access.hold_project(kind, version_id, Action.SET_ALIAS)
+    name = validate_alias(alias, field="alias")
+    row = await _take_alias(ctx, of, project.id, name, version_id)
+    held = await _lock_versions(
+        ctx, of, {version_id} if row is None else {version_id, row.version_id}
+    )
+    version = held[version_id]
+    previous = None if row is None else held[row.version_id]
+    await ctx.access.authorize(kind, version, Action.SET_ALIAS, _alias_move(previous, version))
+    if previous is version:
+        return AliasMove(version, previous)
+    if row is not None:
+        row.version_id = version.id
+        await ctx.session.flush()
+    await record(ctx, kind, "alias_set", version, project, alias=name, **_moved(previous, version))
+    return AliasMove(version, previous)
+
+
+async def delete_alias(ctx: Context, kind: Kind, project_id: int, *, alias: str) -> Version:
+    """Take the alias off the version of the project that holds it (that version, as left),
+    decided on locked rows as `set_alias` is."""
+    of = KINDS[kind]
+    project = await ctx.access.hold_project(
+        Kind.PROJECT, project_id, Action.SET_ALIAS, decide_as=kind
+    )
+    name = validate_alias(alias, field="alias")
+    row = await _locked_alias(ctx, of, project.id, name)
+    if row is None:
+        raise NotFoundInInput(f"No version of this project holds @{name}.", field="alias")
+    holder = (await _lock_versions(ctx, of, {row.version_id}))[row.version_id]
+    await ctx.access.authorize(kind, holder, Action.SET_ALIAS, _alias_move(holder, None))
+    await ctx.session.delete(row)
+    await ctx.session.flush()
+    await record(ctx, kind, "alias_deleted", holder, project, alias=name, **_moved(holder, None))
+    return holder
+
+
+async def _take_alias(
+    ctx: Context, of: VersionKind, project_id: int, alias: str, version_id: int
+) -> Alias | None:
+    """The alias's row, locked; None when the project had no such alias and now has it, on
+    `version_id` (an insert that a concurrent one of the same alias waits for, then finds)."""
+    for _ in range(_ALIAS_ATTEMPTS):
+        if await db.insert_unless_present(
+            ctx.session, of.alias, project_id=project_id, alias=alias, version_id=version_id
+        ):
+            return None
+        row = await _locked_alias(ctx, of, project_id, alias)
+        if row is not None:
+            return row  # else deleted between the two statements: try again
+    raise Conflict("The alias kept changing while it was being set; try again.", field="alias")
+
+
+async def _locked_alias(ctx: Context, of: VersionKind, project_id: int, alias: str) -> Alias | None:
+    model: Any = of.alias
+    return await ctx.session.scalar(
+        locked(select(model).where(model.project_id == project_id, model.alias == alias))
+    )
+
+
+async def _lock_versions(ctx: Context, of: VersionKind, ids: set[int]) -> dict[int, Version]:
+    """The versions, locked shared in id order (the same order in every request)."""
+    model: Any = of.model
+    statement = select(model).where(model.id.in_(ids)).order_by(model.id)
+    rows = await ctx.session.scalars(locked(statement, shared=True))
+    return {row.id: row for row in rows.all()}

@@ -621,10 +621,46 @@ _STAGE_MOVE_TABLE: dict[tuple[str, str], tuple[bool, bool, bool, bool]] = {
 }  # fmt: skip
 
 
+# Aliases (`@champion`, api.md "Decisions of 2026-11-30") move like stages: a WRITER sets, moves
+# and deletes them, except onto or off a PRODUCTION version, which is for project ADMINs. The
+# request carries the stage of the version the alias leaves and of the one it reaches ("" for
+# none: an alias set anew, or deleted); ("", "") is asking about aliases at all, before the
+# versions are known. Refused when archived.
+_ALIAS_MOVE_TABLE: dict[tuple[str, str], tuple[bool, bool, bool, bool]] = {
+    #                              ADMIN WRITER VIEWER none
+    ("", ""):                      (Y,   Y,     N,     N),
+    ("", "TESTING"):               (Y,   Y,     N,     N),
+    ("", "STAGING"):               (Y,   Y,     N,     N),
+    ("", "DISABLED"):              (Y,   Y,     N,     N),
+    ("", "PRODUCTION"):            (Y,   N,     N,     N),
+    ("TESTING", "STAGING"):        (Y,   Y,     N,     N),
+    ("DISABLED", "TESTING"):       (Y,   Y,     N,     N),
+    ("STAGING", "STAGING"):        (Y,   Y,     N,     N),
+    ("TESTING", "PRODUCTION"):     (Y,   N,     N,     N),
+    ("PRODUCTION", "STAGING"):     (Y,   N,     N,     N),
+    ("PRODUCTION", "PRODUCTION"):  (Y,   N,     N,     N),
+    ("TESTING", ""):               (Y,   Y,     N,     N),
+    ("STAGING", ""):               (Y,   Y,     N,     N),
+    ("DISABLED", ""):              (Y,   Y,     N,     N),
+    ("PRODUCTION", ""):            (Y,   N,     N,     N),
+}  # fmt: skip
+
+
+def alias_move_allows(role: str | None, archived: bool, move: tuple[str, str]) -> bool:
+    """May someone holding `role` on the project (None: no role) move an alias from a version in
+    `move[0]` to one in `move[1]`? Either kind of version."""
+    column = PROJECT_ROLES.index(role) if role is not None else len(PROJECT_ROLES)
+    return _ALIAS_MOVE_TABLE[move][column] and not archived
+
+
+def alias_moves() -> list[tuple[str, str]]:
+    return list(_ALIAS_MOVE_TABLE)
+
+
 @dataclass(frozen=True)
 class VersionCell:
     """One decision on a version, for someone holding `role` on its project (None: no role);
-    `move` is a stage move's (from, to) for `transition`."""
+    `move` is a stage move's (from, to) for `transition`, an alias move's stages for `set_alias`."""
 
     id: str
     role: str | None
@@ -667,4 +703,17 @@ def version_cells() -> list[VersionCell]:
                             moves[column] and not archived,
                         )
                     )
+                cells.extend(
+                    VersionCell(
+                        f"{role or 'no-role'}-{state}-{kind}-set_alias-"
+                        f"{move[0] or 'none'}-{move[1] or 'none'}",
+                        role,
+                        archived,
+                        kind,
+                        "set_alias",
+                        move,
+                        alias_move_allows(role, archived, move),
+                    )
+                    for move in _ALIAS_MOVE_TABLE
+                )
     return cells

@@ -215,6 +215,16 @@ MUTATION_PROBES.update(
             " { modelVersion { id } } }",
             lambda t: {"id": t.version},
         ),
+        "setModelVersionAlias": (
+            'mutation($id: ID!) { setModelVersionAlias(input: {versionId: $id, alias: "champion"})'
+            " { modelVersion { id } } }",
+            lambda t: {"id": t.version},
+        ),
+        "deleteModelVersionAlias": (
+            "mutation($id: ID!) { deleteModelVersionAlias(input: {projectId: $id,"
+            ' alias: "champion"}) { modelVersion { id } } }',
+            lambda t: {"id": t.project},
+        ),
         "publishComponentVersion": (
             'mutation($id: ID!) { publishComponentVersion(input: {projectId: $id, name: "c2",'
             ' spec: "kind: component\\nrun: {kind: job}"}) { componentVersion { id } } }',
@@ -233,6 +243,16 @@ MUTATION_PROBES.update(
             "mutation($id: ID!) { transitionComponentVersionStage(input: {id: $id,"
             " stage: STAGING}) { componentVersion { id } } }",
             lambda t: {"id": t.component},
+        ),
+        "setComponentVersionAlias": (
+            "mutation($id: ID!) { setComponentVersionAlias(input: {versionId: $id,"
+            ' alias: "stable"}) { componentVersion { id } } }',
+            lambda t: {"id": t.component},
+        ),
+        "deleteComponentVersionAlias": (
+            "mutation($id: ID!) { deleteComponentVersionAlias(input: {projectId: $id,"
+            ' alias: "stable"}) { componentVersion { id } } }',
+            lambda t: {"id": t.project},
         ),
         "deleteRun": (
             "mutation($id: ID!) { deleteRun(input: {id: $id}) { deletedId } }",
@@ -313,6 +333,9 @@ async def target(factory: Factory) -> Target:
     run = await factory.run(project, "r")
     version = await factory.model_version(project, "v1", run_id=run)
     component = await factory.component_version(project, "c1")
+    # Aliases the delete probes name: held, so only authorization stands in their way.
+    await factory.alias(project, version, "champion")
+    await factory.alias(project, component, "stable", component=True)
     webhook, delivery = await factory.webhook(project, url="https://x.test/h")
     account, _ = await factory.service_account(organization, "ci", OrganizationRole.MEMBER)
     connection = await factory.connection(organization, "bucket", projects=(project,))

@@ -82,3 +82,41 @@ def promote(project_id: int, run_id: int, by: Person) -> Call:
         },
         by,
     )
+
+
+SET_ALIAS = mutation(
+    "setModelVersionAlias",
+    "SetModelVersionAliasInput",
+    "modelVersion { name } previousModelVersion { name }",
+)
+DELETE_ALIAS = mutation(
+    "deleteModelVersionAlias", "DeleteModelVersionAliasInput", "modelVersion { name }"
+)
+
+
+def set_alias(version_id: int, by: Person, alias: str) -> Call:
+    """`by` gives the model version the alias (moving it from the version holding it)."""
+    return Call(
+        "setModelVersionAlias",
+        SET_ALIAS,
+        {"versionId": global_id("ModelVersion", version_id), "alias": alias},
+        by,
+    )
+
+
+def delete_alias(project_id: int, by: Person, alias: str) -> Call:
+    return Call(
+        "deleteModelVersionAlias",
+        DELETE_ALIAS,
+        {"projectId": global_id("Project", project_id), "alias": alias},
+        by,
+    )
+
+
+DELETE_VERSION = mutation("deleteModelVersion", "DeleteModelVersionInput", "deletedId")
+
+
+def delete_version(version_id: int, by: Person) -> Call:
+    return Call(
+        "deleteModelVersion", DELETE_VERSION, {"id": global_id("ModelVersion", version_id)}, by
+    )

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.organizations.models import OrganizationRole
 from app.projects.models import ProjectFeature, ProjectVisibility
-from app.registry.models import ModelVersion
+from app.registry.models import ModelVersion, ModelVersionAlias
 from app.runs.models import Run, RunStatus
 from app.versions.models import Stage
 from tests.helpers import Factory, GraphQLClient, Person, error_codes, global_id
@@ -144,6 +144,26 @@ async def seeded(registry: Registry, sessions: async_sessionmaker[AsyncSession])
             )
         )
         await session.execute(insert(ModelVersion), rows)
+        # Aliases: `champion` on v2-1 and on the other project's v2 (which must not show up).
+        ids = {
+            (project_id, name): version_id
+            for version_id, project_id, name in await session.execute(
+                select(ModelVersion.id, ModelVersion.project_id, ModelVersion.name)
+            )
+        }
+        await session.execute(
+            insert(ModelVersionAlias),
+            [
+                {"project_id": project, "version_id": ids[project, name], "alias": alias}
+                for project, name, alias in (
+                    (registry.project_id, "v2-1", "champion"),
+                    (registry.project_id, "v3", "challenger"),
+                    (registry.project_id, "nightly", "canary"),
+                    (registry.project_id, "nightly", "edge"),
+                    (registry.scratch_id, "v2", "champion"),
+                )
+            ],
+        )
     return registry
 
 
@@ -225,6 +245,20 @@ class TestQueries:
             ),
             pytest.param("~(stage:testing | tags:golden)", {"v3", "v2-rc"}, id="not-group"),
             pytest.param("stage:production and name:v3", {"v3"}, id="lowercase-keyword"),
+            pytest.param("alias:champion", {"v2-1"}, id="alias"),
+            pytest.param("alias:Champion", {"v2-1"}, id="alias-any-case"),
+            pytest.param("alias:champion|challenger", {"v2-1", "v3"}, id="aliases-any"),
+            pytest.param("alias:canary|edge", {"nightly"}, id="two-aliases-one-version"),
+            pytest.param("~alias:champion", ALL - {"v2-1"}, id="not-alias"),
+            pytest.param("alias:~champion|canary", ALL - {"v2-1", "nightly"}, id="none-of-aliases"),
+            pytest.param("alias:nil", ALL - {"v2-1", "v3", "nightly"}, id="no-alias"),
+            pytest.param("~alias:nil", {"v2-1", "v3", "nightly"}, id="some-alias"),
+            pytest.param("alias:latest", set(), id="no-such-alias"),
+            pytest.param(
+                "alias:champion | tags:candidate, ~stage:production",
+                {"v2-1", "nightly"},
+                id="alias-or-tag",
+            ),
         ],
     )
     async def test_query_selects_exactly(
@@ -250,6 +284,9 @@ class TestQueries:
             pytest.param("(stage:production", "stage:production", id="unbalanced"),
             pytest.param("stage:production tags:golden", "tags:golden", id="missing-comma"),
             pytest.param("metrics.accuracy:>0.9", "metrics.accuracy", id="no-json-paths"),
+            pytest.param("alias:%champ%", "alias", id="like-on-alias"),
+            pytest.param("alias:>a", "alias", id="comparison-on-alias"),
+            pytest.param("aliases:champion", "aliases", id="aliases-is-no-field"),
         ],
     )
     async def test_bad_query_is_bad_user_input_naming_the_token(
@@ -268,10 +305,20 @@ class TestQueries:
             ({"name": "V2"}, "name:v2"),
             ({"nameContains": "v2"}, "name:%v2%"),
             ({"run": RUN_C}, f"run:{RUN_C}"),
+            ({"alias": ["champion", "CANARY"]}, "alias:champion|canary"),
             ({"createdAfter": "2026-03-20T00:00:00Z"}, "created_at:>2026-03-20T00:00:00Z"),
             ({"createdBefore": "2026-03-20T00:00:00Z"}, "created_at:<2026-03-20T00:00:00Z"),
         ],
-        ids=["stage", "tags", "name", "name-contains", "run", "created-after", "created-before"],
+        ids=[
+            "stage",
+            "tags",
+            "name",
+            "name-contains",
+            "run",
+            "alias",
+            "created-after",
+            "created-before",
+        ],
     )
     async def test_typed_filter_and_query_agree(
         self,

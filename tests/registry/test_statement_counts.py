@@ -1,5 +1,6 @@
 """No N+1 in the registry: a page of models, each with a page of versions, their runs, creators,
-lineage and stage history, costs the same statements for 1 model x 1 version as for 50 x 50.
+lineage, stage history and aliases, costs the same statements for 1 model x 1 version as for
+50 x 50.
 
 Like for like: every version's run has its own creator among 110 users, its stage conditions have
 actors among 110 other users, and its lineage is two runs of its own (a preparation run and the
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.organizations.models import Organization, OrganizationMember, OrganizationRole
 from app.projects.models import Project, ProjectVisibility
-from app.registry.models import ModelVersion, StageCondition
+from app.registry.models import ModelVersion, ModelVersionAlias, StageCondition
 from app.runs.models import Run, RunEdge, RunStatus
 from app.users.models import User
 from app.versions.models import Stage
@@ -40,6 +41,7 @@ query Registry($n: Int!) {
             run { name createdBy { username } viewerCan { update } }
             lineage { upstream { name } }
             stageConditions { stage actor { username } }
+            aliases
             viewerCan { update toProduction: transition(to: PRODUCTION) }
           } }
         }
@@ -165,6 +167,15 @@ async def seed_registry(sessions: async_sessionmaker[AsyncSession], viewer: Pers
                 for k, (p, v) in enumerate(pairs)
             ],
         )
+        # Two aliases per version, each a row of its own (aliases are unique per project).
+        await session.execute(
+            insert(ModelVersionAlias),
+            [
+                {"project_id": projects[p], "version_id": version_id, "alias": f"{name}-{v:02d}"}
+                for version_id, (p, v) in zip(versions, pairs, strict=True)
+                for name in ("pick", "ab")
+            ],
+        )
         await session.execute(
             insert(StageCondition),
             [
@@ -226,6 +237,7 @@ async def _statements(
                 f"data-{project}",
             ]
             assert [c["stage"] for c in node["stageConditions"]] == ["TESTING", "STAGING"]
+            assert node["aliases"] == [f"ab-{number:02d}", f"pick-{number:02d}"]
             # A MEMBER of the organization writes in its INTERNAL projects, short of PRODUCTION.
             assert node["viewerCan"] == {"update": True, "toProduction": False}
             assert node["run"]["viewerCan"] == {"update": True}
@@ -256,8 +268,8 @@ async def test_models_with_versions_cost_the_same_for_1_and_50(
     assert not fifty.creators & fifty.actors
 
     assert small == large, (small, large)
-    # 13: the token; the organization (its row, and one statement deciding the viewer may see
-    # it); the models page; the versions page; runs; stage conditions; the runs' projects and
-    # the viewer's memberships and grants there (who may read a run); creators; actors; and one
-    # recursive statement for the lineage of every run.
-    assert large <= 13, large
+    # 14: the token; the organization (its row, and one statement deciding the viewer may see
+    # it); the models page; the versions page; runs; stage conditions; aliases; the runs'
+    # projects and the viewer's memberships and grants there (who may read a run); creators;
+    # actors; and one recursive statement for the lineage of every run.
+    assert large <= 14, large
