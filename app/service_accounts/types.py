@@ -33,7 +33,7 @@ from app.service_accounts import models
 from app.service_accounts import service as accounts
 from app.users.listing import ACCESS_TOKENS
 from app.users.models import User as UserRow
-from app.users.types import CreateAccessTokenPayload
+from app.users.types import CreateAccessTokenInput, CreateAccessTokenPayload
 
 
 @described_permission(
@@ -141,22 +141,13 @@ class DeleteServiceAccountInput:
     id: relay.GlobalID = strawberry.field(description="The service account's global id.")
 
 
-@strawberry.input(description="A new token for a service account.")
-class CreateServiceAccountTokenInput:
+@strawberry.input(
+    description="A new token for a service account, optionally narrowed: it never does more "
+    "than the service account may."
+)
+class CreateServiceAccountTokenInput(CreateAccessTokenInput):
     service_account_id: relay.GlobalID = strawberry.field(
         description="The service account's global id."
-    )
-    name: str = strawberry.field(description="What the token is for, e.g. `github-actions`.")
-    expires_at: datetime | None = strawberry.field(
-        default=None, description="When it stops working; never when omitted."
-    )
-    read_only: bool = strawberry.field(
-        default=False, description="Whether it may only read (every mutation is FORBIDDEN)."
-    )
-    project_ids: list[relay.GlobalID] | None = strawberry.field(
-        default=None,
-        description="The only projects it reaches (others are NOT_FOUND to it); every project "
-        "the service account may read when omitted.",
     )
 
 

@@ -152,7 +152,7 @@ class CreateAccessTokenInput:
     project_ids: list[relay.GlobalID] | None = strawberry.field(
         default=None,
         description="The only projects it reaches (others are NOT_FOUND to it, and nothing "
-        "outside projects changes through it); every project the viewer may read when omitted.",
+        "outside projects changes through it); every project its owner may read when omitted.",
     )
 
 

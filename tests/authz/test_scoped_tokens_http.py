@@ -76,11 +76,28 @@ async def test_a_project_scoped_token_sees_other_projects_as_missing(
     assert unscoped["organization"]["projects"]["totalCount"] == 2
 
 
-PROJECT_WRITES = ["createRun", "promoteRun", "updateProject", "transitionModelVersionStage"]
+# Into the project outside the scope: it does not exist. Outside projects: nothing changes.
+EXPECTED_REFUSALS = {
+    **dict.fromkeys(
+        ["createRun", "promoteRun", "updateProject", "transitionModelVersionStage"], "NOT_FOUND"
+    ),
+    **dict.fromkeys(
+        [
+            "createOrganization",
+            "createProject",
+            "updateOrganization",
+            "addOrganizationMember",
+            "createTeam",
+            "createAccessToken",
+            "createServiceAccount",
+        ],
+        "FORBIDDEN",
+    ),
+}
 
 
-@pytest.mark.parametrize("field", PROJECT_WRITES)
-async def test_a_project_scoped_token_finds_no_other_project_to_change(
+@pytest.mark.parametrize("field", sorted(MUTATION_PROBES))
+async def test_a_project_scoped_token_changes_nothing_elsewhere(
     gql: GraphQLClient,
     factory: Factory,
     target: Target,
@@ -88,39 +105,15 @@ async def test_a_project_scoped_token_finds_no_other_project_to_change(
     other_project: int,
     field: str,
 ) -> None:
+    """Every mutation, aimed at the probes' world (none of it in the token's project), is
+    refused and changes nothing: NOT_FOUND in the other project, FORBIDDEN outside projects."""
     token = await factory.token(owner, project_ids=[other_project])
     document, variables = MUTATION_PROBES[field]
     before = await factory.row_counts()
     body = await gql(document, variables(target), token=token)
-    assert error_codes(body) == ["NOT_FOUND"], body
-    assert await factory.row_counts() == before
-
-
-ORGANIZATION_WRITES = [
-    "createOrganization",
-    "createProject",
-    "updateOrganization",
-    "addOrganizationMember",
-    "createTeam",
-    "createAccessToken",
-    "createServiceAccount",
-]
-
-
-@pytest.mark.parametrize("field", ORGANIZATION_WRITES)
-async def test_a_project_scoped_token_changes_nothing_outside_projects(
-    gql: GraphQLClient,
-    factory: Factory,
-    target: Target,
-    owner: Person,
-    other_project: int,
-    field: str,
-) -> None:
-    token = await factory.token(owner, project_ids=[other_project])
-    document, variables = MUTATION_PROBES[field]
-    before = await factory.row_counts()
-    body = await gql(document, variables(target), token=token)
-    assert error_codes(body) == ["FORBIDDEN"], body
+    codes = error_codes(body)
+    assert len(codes) == 1, body
+    assert codes[0] == EXPECTED_REFUSALS.get(field, codes[0]) in {"NOT_FOUND", "FORBIDDEN"}, body
     assert await factory.row_counts() == before
 
 
